@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint test-services
+
+run: install
+	$(BIN)/studygame run
+
+test: install lint test-services
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+# Reinstall when the dependencies change; the package itself is editable.
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "StudyGame needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Postgres and Chromium for the tests; see docs/development.md.
+test-services:
+	bash scripts/ensure_test_services.sh

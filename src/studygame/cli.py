@@ -1,0 +1,74 @@
+"""The `studygame` command: thin click commands that call services."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from studygame import __version__, migrations
+from studygame.config import ConfigError, get_settings
+from studygame.db import describe_connect_error, make_engine
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings_or_exit():
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="studygame")
+def main() -> None:
+    """StudyGame: a self-hosted study game for one learner."""
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, help="Port to serve the app on.")
+def run(port: int) -> None:
+    """Start the app (upgrading the local development database first)."""
+    settings = _settings_or_exit()
+    if settings.uses_local_database:
+        migrations.upgrade(make_engine(settings, direct=True))
+    home = APP_ROOT / "Home.py" if (APP_ROOT / "Home.py").is_file() else Path("Home.py")
+    command = [sys.executable, "-m", "streamlit", "run", str(home), f"--server.port={port}"]
+    raise SystemExit(subprocess.call(command))
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
+    engine = make_engine(_settings_or_exit(), direct=True)
+    try:
+        migrations.upgrade(engine)
+        status = migrations.schema_status(engine)
+    except OperationalError as exc:
+        raise click.ClickException(describe_connect_error(exc, engine)) from None
+    click.echo(f"Schema at {status.current} (head).")
+
+
+@main.command()
+def doctor() -> None:
+    """Check settings, database, question bank and backup tools; exit 1 if anything is wrong."""
+    from studygame.services.doctor import Check, run_checks
+
+    try:
+        checks = run_checks(get_settings())
+    except ConfigError as exc:
+        checks = [Check("settings", False, str(exc))]
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        click.echo(f"{mark} {check.name:<14} {check.detail}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)

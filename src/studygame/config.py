@@ -1,0 +1,211 @@
+"""Settings: every environment variable the app reads, validated once, secrets redacted."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Literal
+from urllib.parse import SplitResult, parse_qsl, urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
+PSYCOPG_SCHEME = "postgresql+psycopg"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one sentence with no secret in it."""
+
+
+def redact_url(url: str) -> str:
+    """Show a URL with its password replaced by ***, for pages, logs and errors."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return parts._replace(netloc=netloc).geturl()
+
+
+def normalize_database_url(url: str) -> str:
+    """Rewrite a Postgres URL as Neon or Heroku print it to SQLAlchemy's psycopg 3 form.
+
+    Raises ConfigError with one sentence naming the problem; the password is never in it.
+    """
+    url = url.strip()
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        raise ConfigError(
+            "DATABASE_URL is not a URL: it should look like "
+            "postgresql://user:password@host/dbname?sslmode=require."
+        )
+    if scheme not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL must start with postgresql:// or postgres://, not {scheme}://."
+        )
+    parts = _split(url)
+    if not parts.hostname:
+        raise ConfigError("DATABASE_URL has no host name after the '@'.")
+    if not parts.path.strip("/"):
+        raise ConfigError("DATABASE_URL has no database name: add /dbname after the host.")
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if not key or value == "":
+            raise ConfigError(f"DATABASE_URL has an empty query option {key or '(unnamed)'!r}.")
+    return parts._replace(scheme=PSYCOPG_SCHEME).geturl()
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - urlsplit parses the port lazily; a bad one raises here
+    except ValueError:
+        raise ConfigError("DATABASE_URL has an unreadable host or port.") from None
+    return parts
+
+
+def direct_database_url(url: str) -> str:
+    """Neon's direct (non-pooled) URL: the same URL without '-pooler' in the host name."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if "-pooler" not in host:
+        return url
+    return parts._replace(
+        netloc=parts.netloc.replace(host, host.replace("-pooler", ""), 1)
+    ).geturl()
+
+
+def default_data_dir() -> Path:
+    """The per-user folder for the local development database."""
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "studygame"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "studygame"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "studygame"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from the environment and a local `.env` file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: SecretStr | None = None
+    database_url_direct: SecretStr | None = None
+    app_pin: SecretStr | None = None
+    mongodb_uri: SecretStr | None = None
+    mongodb_db: str = "studygame"
+    mongodb_collection: str = "questions"
+    legacy_sqlite_path: Path | None = None
+    studygame_env: Literal["development", "production"] | None = None
+    space_id: str | None = None
+    data_dir: Path = Field(default_factory=default_data_dir, alias="STUDYGAME_DATA_DIR")
+
+    @field_validator(
+        "database_url", "database_url_direct", "app_pin", "mongodb_uri", "space_id", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # Hosts' secret boxes often hold an empty string for "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url", "database_url_direct", mode="after")
+    @classmethod
+    def _normalize_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return (
+            None if value is None else SecretStr(normalize_database_url(value.get_secret_value()))
+        )
+
+    @field_validator("app_pin", mode="after")
+    @classmethod
+    def _check_pin(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        pin = value.get_secret_value().strip()
+        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+            raise ConfigError("APP_PIN must be 4 to 12 digits (0-9) and nothing else.")
+        return SecretStr(pin)
+
+    @property
+    def hosted(self) -> bool:
+        """True on a public deployment, where missing secrets must refuse to serve."""
+        return self.studygame_env == "production" or self.space_id is not None
+
+    @property
+    def host_name(self) -> str:
+        """Where the app believes it runs, for the doctor and the status page."""
+        if self.space_id is not None:
+            return "Hugging Face Space"
+        if self.studygame_env == "production":
+            return "production (STUDYGAME_ENV)"
+        return "local development"
+
+    def missing_secrets(self) -> list[str]:
+        """Secrets a hosted deployment needs but lacks; empty for local development."""
+        if not self.hosted:
+            return []
+        wanted = {"DATABASE_URL": self.database_url, "APP_PIN": self.app_pin}
+        return [name for name, value in wanted.items() if value is None]
+
+    @property
+    def uses_local_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL the app connects with: Postgres when set, else the local SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'studygame-dev.sqlite3'}"
+
+    @property
+    def migration_url(self) -> str:
+        """The URL for DDL and dumps: Neon's direct endpoint, never the PgBouncer pooler."""
+        if self.database_url_direct is not None:
+            return self.database_url_direct.get_secret_value()
+        return direct_database_url(self.sqlalchemy_url)
+
+    def secret_values(self) -> list[str]:
+        """Every secret string that must never be shown: URL passwords and the PIN."""
+        values: list[str] = []
+        for secret in (self.database_url, self.database_url_direct, self.mongodb_uri):
+            password = None if secret is None else urlsplit(secret.get_secret_value()).password
+            if password:
+                values.append(password)
+        if self.app_pin is not None:
+            values.append(self.app_pin.get_secret_value())
+        return values
+
+    def redact(self, text: str) -> str:
+        """Replace every secret that appears in `text` with ***."""
+        # Longest first, so no secret is left half-replaced by a shorter one inside it.
+        for value in sorted(self.secret_values(), key=len, reverse=True):
+            text = text.replace(value, "***")
+        return text
+
+
+ENV_NAMES = {name: (field.alias or name).upper() for name, field in Settings.model_fields.items()}
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(_first_problem(exc)) from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    # Pydantic's own message echoes the input value, which may hold a password: rebuild it
+    # from the field name and our validator's sentence only.
+    error = exc.errors(include_input=False, include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = ENV_NAMES.get(field, field.upper())
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message if message.startswith(name) else f"{name}: {message}"

@@ -1,0 +1,109 @@
+"""The engine and the one way to open a transaction. No Streamlit here."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from studygame.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 10
+# Neon's compute wakes from zero in well under a second, sometimes a few seconds:
+# 0.5 + 1 + 2 + 4 s of waiting covers that without hiding a real outage for long.
+FIRST_CONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached; the message is one redacted sentence."""
+
+
+def make_engine(settings: Settings, *, direct: bool = False) -> Engine:
+    """Build the engine for these settings: Postgres via psycopg 3, or the local SQLite file.
+
+    `direct` is for migrations and dumps: Neon's non-pooled endpoint, no connection pool.
+    """
+    url = make_url(settings.migration_url if direct else settings.sqlalchemy_url)
+    if url.get_backend_name() == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_S})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = postgres_connect_args(url)
+    if direct:
+        return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=3,
+        max_overflow=2,
+        # Neon closes idle connections after its compute scales to zero.
+        pool_recycle=300,
+        connect_args=connect_args,
+    )
+
+
+def postgres_connect_args(url: URL) -> dict[str, object]:
+    """psycopg options: a connect timeout, and no prepared statements behind Neon's pooler."""
+    connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if url.host and "-pooler" in url.host:
+        # PgBouncer in transaction mode cannot keep server-side prepared statements.
+        connect_args["prepare_threshold"] = None
+    return connect_args
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def wait_for_database(
+    engine: Engine,
+    *,
+    delays: tuple[float, ...] = FIRST_CONNECT_DELAYS_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Connect once, retrying with backoff while a scaled-to-zero database wakes up."""
+    for delay in (*delays, None):
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except OperationalError as exc:
+            if delay is None:
+                raise DatabaseUnavailable(describe_connect_error(exc, engine)) from None
+            log.info("database not reachable yet; retrying in %.1f s", delay)
+            sleep(delay)
+
+
+def describe_connect_error(exc: DBAPIError, engine: Engine) -> str:
+    """One sentence for a failed connection, with the URL's password redacted."""
+    lines = str(exc.orig).strip().splitlines() if exc.orig else []
+    message = f"Could not connect to the database: {lines[0] if lines else type(exc).__name__}"
+    password = engine.url.password
+    return message.replace(str(password), "***") if password else message
+
+
+@functools.cache
+def get_engine() -> Engine:
+    """The process-wide engine for the CLI and services; the app caches its own in `ui`."""
+    return make_engine(get_settings())
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction: commit when the block ends, roll back if it raises."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,1 @@
+"""Pure rules (grading, scoring, streaks, ratings): no database, no Streamlit, time passed in."""

@@ -1,0 +1,64 @@
+"""Run Alembic from code (the CLI, the tests) and tell whether a database is at head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+
+def find_alembic_ini() -> Path:
+    """alembic.ini beside the source tree (editable install) or in the working folder."""
+    candidates = (Path(__file__).resolve().parents[2], Path.cwd())
+    for folder in candidates:
+        if (folder / "alembic.ini").is_file():
+            return folder / "alembic.ini"
+    raise FileNotFoundError(
+        "alembic.ini not found: run this from the StudyGame folder (where alembic.ini is)."
+    )
+
+
+def alembic_config() -> Config:
+    """Alembic's config for this project, with logging left to the caller."""
+    config = Config(find_alembic_ini())
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` on this engine's database, in one transaction."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to `revision` (use "base" for an empty schema)."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: str | None
+    head: str
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """The database's Alembic revision next to the newest one this code knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return SchemaStatus(current=current, head=head or "")

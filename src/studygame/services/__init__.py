@@ -1,0 +1,1 @@
+"""All the app's logic, one module per concern. Services take a Session and never commit."""

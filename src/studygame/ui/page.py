@@ -1,0 +1,45 @@
+"""What every page does first: page config, settings, fail-closed checks and banners."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studygame.config import ConfigError, Settings, get_settings
+from studygame.db import DatabaseUnavailable
+from studygame.ui.engine import app_engine
+
+
+def begin_page(title: str, icon: str = "🎓") -> Settings:
+    """Start a page: stop with one clear sentence if the app cannot serve it safely."""
+    st.set_page_config(page_title=f"{title} · StudyGame", page_icon=icon, layout="centered")
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        st.error(f"StudyGame cannot start: {exc}")
+        st.stop()
+    missing = settings.missing_secrets()
+    if missing:
+        _refuse_without_secrets(missing)
+    if settings.uses_local_database:
+        st.info("Local development database (SQLite): set DATABASE_URL to use Postgres.", icon="💾")
+    try:
+        app_engine()
+    except DatabaseUnavailable as exc:
+        st.error(f"{exc}. Reload the page to try again.")
+        st.stop()
+    return settings
+
+
+def _refuse_without_secrets(missing: list[str]) -> None:
+    # Fail closed: a public deployment without its secrets serves this page and nothing else.
+    names = " and ".join(missing)
+    st.title("StudyGame needs a secret")
+    st.error(f"This app needs the {names} secret{'s' if len(missing) > 1 else ''} to start.")
+    st.markdown(
+        "- **Hugging Face Space**: *Settings → Variables and secrets → New secret*, "
+        f"name it `{missing[0]}`, then restart the Space.\n"
+        "- **Streamlit Community Cloud**: *App settings → Secrets*, add "
+        f'`{missing[0]} = "..."`.\n\n'
+        "See docs/configuration.md for what each secret holds."
+    )
+    st.stop()

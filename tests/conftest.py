@@ -1,0 +1,110 @@
+"""Test fixtures: a throwaway Postgres database per run, a rolled-back session per test.
+
+The database is made by the real `alembic upgrade head` (never create_all), so every
+run also tests the migrations. A test that cannot reach Postgres fails; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from studygame import migrations
+from studygame.config import Settings, get_settings, normalize_database_url
+from studygame.db import get_engine
+
+ADMIN_URL = normalize_database_url(
+    os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
+)
+# Variables that would change what the app does; each test starts without them.
+APP_ENV = (
+    "DATABASE_URL",
+    "DATABASE_URL_DIRECT",
+    "APP_PIN",
+    "MONGODB_URI",
+    "MONGODB_DB",
+    "MONGODB_COLLECTION",
+    "LEGACY_SQLITE_PATH",
+    "STUDYGAME_ENV",
+    "SPACE_ID",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> Iterator[None]:
+    """Each test sees only the environment it sets: no developer .env, no stray secrets."""
+    for name in APP_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STUDYGAME_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def _admin_engine() -> Engine:
+    return create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database at head for this test run, dropped at the end."""
+    name = f"studygame_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.fail(
+            f"Postgres is needed for the tests and could not be reached at "
+            f"{make_url(ADMIN_URL).render_as_string(hide_password=True)}: {exc.orig}. "
+            "Start it (see docs/development.md) or set TEST_DATABASE_URL.",
+            pytrace=False,
+        )
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work, commits included, is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
+            yield session
+        transaction.rollback()
+
+
+@pytest.fixture
+def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app's own settings at the test database, for CLI and page tests.
+
+    These commit for real: tests using it must clean up the rows they write.
+    """
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url

@@ -1,0 +1,131 @@
+import pytest
+
+from studygame.config import (
+    ConfigError,
+    Settings,
+    direct_database_url,
+    get_settings,
+    normalize_database_url,
+    redact_url,
+)
+
+NEON = "ep-cool-1234-pooler.eu-central-1.aws.neon.tech"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:pw@h/db", "postgresql+psycopg://u:pw@h/db"),
+        ("postgresql://u:pw@h:5433/db", "postgresql+psycopg://u:pw@h:5433/db"),
+        ("postgresql+psycopg://u:pw@h/db", "postgresql+psycopg://u:pw@h/db"),
+        (
+            f"postgresql://u:pw@{NEON}/neondb?sslmode=require&channel_binding=require",
+            f"postgresql+psycopg://u:pw@{NEON}/neondb?sslmode=require&channel_binding=require",
+        ),
+        ("  postgres://u@h/db  ", "postgresql+psycopg://u@h/db"),
+    ],
+)
+def test_database_url_is_rewritten_to_psycopg3_with_options_kept(given, expected):
+    assert normalize_database_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("not a url s3cr3tpw", "is not a URL"),
+        ("mysql://u:s3cr3tpw@h/db", "must start with postgresql://"),
+        ("postgresql://u:s3cr3tpw@/db", "no host name"),
+        ("postgresql://u:s3cr3tpw@h", "no database name"),
+        ("postgresql://u:s3cr3tpw@h:notaport/db", "unreadable host or port"),
+        ("postgresql://u:s3cr3tpw@h:99999/db", "unreadable host or port"),
+        ("postgresql://u:s3cr3tpw@h/db?sslmode=", "empty query option 'sslmode'"),
+    ],
+)
+def test_malformed_database_url_names_the_problem_never_the_password(given, problem, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", given)
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    message = str(caught.value)
+    assert problem in message
+    assert "s3cr3tpw" not in message
+    assert message.count("\n") == 0
+
+
+@pytest.mark.parametrize("pin", ["1234", "000000", "123456789012", " 4321 "])
+def test_valid_pins_are_accepted(pin, monkeypatch):
+    monkeypatch.setenv("APP_PIN", pin)
+    assert get_settings().app_pin.get_secret_value() == pin.strip()
+
+
+@pytest.mark.parametrize("pin", ["123", "1234567890123", "12a4", "12 34", "١٢٣٤", "-1234"])
+def test_invalid_pins_are_a_clear_startup_error(pin, monkeypatch):
+    monkeypatch.setenv("APP_PIN", pin)
+    with pytest.raises(ConfigError, match="APP_PIN must be 4 to 12 digits"):
+        get_settings()
+
+
+def test_secrets_are_redacted_in_repr_and_text(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://me:hunter2@h/db")
+    monkeypatch.setenv("APP_PIN", "918273")
+    monkeypatch.setenv("MONGODB_URI", "mongodb+srv://me:m0ngopw@cluster/")
+    settings = get_settings()
+    shown = repr(settings) + str(settings)
+    for secret in ("hunter2", "918273", "m0ngopw"):
+        assert secret not in shown
+        assert secret not in settings.redact(f"failed with {secret} inside")
+    assert redact_url(settings.sqlalchemy_url) == "postgresql+psycopg://me:***@h/db"
+
+
+def test_redact_url_leaves_a_url_without_password_alone():
+    assert redact_url("postgresql://me@h/db") == "postgresql://me@h/db"
+
+
+def test_direct_url_drops_neons_pooler_suffix():
+    pooled = f"postgresql+psycopg://u:pw@{NEON}/neondb?sslmode=require"
+    assert direct_database_url(pooled) == pooled.replace("-pooler", "")
+    assert direct_database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_explicit_direct_url_wins(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgres://u:pw@{NEON}/db")
+    monkeypatch.setenv("DATABASE_URL_DIRECT", "postgres://u:pw@direct-host/db")
+    assert get_settings().migration_url == "postgresql+psycopg://u:pw@direct-host/db"
+
+
+def test_local_development_uses_sqlite_in_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("STUDYGAME_DATA_DIR", str(tmp_path))
+    settings = get_settings()
+    assert settings.uses_local_database
+    assert settings.sqlalchemy_url == f"sqlite:///{tmp_path}/studygame-dev.sqlite3"
+    assert settings.missing_secrets() == []
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"SPACE_ID": "me/studygame"}, ["DATABASE_URL", "APP_PIN"]),
+        ({"SPACE_ID": "me/studygame", "APP_PIN": "1234"}, ["DATABASE_URL"]),
+        ({"STUDYGAME_ENV": "production", "DATABASE_URL": "postgres://u@h/d"}, ["APP_PIN"]),
+        ({"SPACE_ID": "me/s", "APP_PIN": "1234", "DATABASE_URL": "postgres://u@h/d"}, []),
+    ],
+)
+def test_hosted_deployments_fail_closed_on_missing_secrets(env, missing, monkeypatch):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert get_settings().hosted
+    assert get_settings().missing_secrets() == missing
+
+
+def test_blank_secrets_count_as_unset(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    monkeypatch.setenv("APP_PIN", "")
+    settings = get_settings()
+    assert settings.database_url is None and settings.app_pin is None
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text("APP_PIN=2468\nMONGODB_DB=cards\n")
+    settings = Settings(_env_file=env_file)
+    assert settings.app_pin.get_secret_value() == "2468"
+    assert settings.mongodb_db == "cards"

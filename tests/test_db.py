@@ -1,0 +1,93 @@
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from studygame.config import get_settings
+from studygame.db import (
+    DatabaseUnavailable,
+    make_engine,
+    postgres_connect_args,
+    session_scope,
+    wait_for_database,
+)
+from studygame.models import StudySession
+
+
+def test_wait_for_database_retries_with_backoff_then_succeeds(engine):
+    calls = []
+    real_connect = engine.connect
+
+    def flaky_connect():
+        calls.append("connect")
+        if len(calls) < 3:
+            raise OperationalError("SELECT 1", {}, Exception("the compute is waking up"))
+        return real_connect()
+
+    sleeps: list[float] = []
+    engine.connect = flaky_connect
+    try:
+        wait_for_database(engine, delays=(0.5, 1.0, 2.0), sleep=sleeps.append)
+    finally:
+        del engine.connect
+    assert sleeps == [0.5, 1.0]
+    assert len(calls) == 3
+
+
+def test_wait_for_database_gives_up_with_one_redacted_sentence():
+    engine = create_engine(
+        "postgresql+psycopg://root:t0psecret@127.0.0.1:1/none", connect_args={"connect_timeout": 2}
+    )
+    sleeps: list[float] = []
+    with pytest.raises(DatabaseUnavailable) as caught:
+        wait_for_database(engine, delays=(0.1, 0.2), sleep=sleeps.append)
+    assert sleeps == [0.1, 0.2]
+    message = str(caught.value)
+    assert message.startswith("Could not connect to the database:")
+    assert "t0psecret" not in message and "\n" not in message
+
+
+def test_session_scope_commits_on_success_and_rolls_back_on_error(app_database):
+    engine = make_engine(get_settings())
+    marker = uuid.uuid4()
+    with session_scope(engine) as s:
+        s.add(StudySession(id=marker, started_at=datetime.now(UTC), mode="quiz"))
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        s.add(StudySession(started_at=datetime.now(UTC), mode="quiz"))
+        raise RuntimeError("boom")
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(StudySession)) == 1
+        s.delete(s.get(StudySession, marker))
+    engine.dispose()
+
+
+def test_timestamps_come_back_aware_in_utc_on_sqlite_too(tmp_path, monkeypatch):
+    from studygame import migrations
+
+    engine = make_engine(get_settings())
+    assert engine.dialect.name == "sqlite"
+    migrations.upgrade(engine)
+    started = datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC)
+    with session_scope(engine) as s:
+        s.add(StudySession(started_at=started, mode="quiz"))
+    with session_scope(engine) as s:
+        assert s.scalar(select(StudySession.started_at)) == started
+    engine.dispose()
+
+
+def test_naive_datetimes_are_refused(session):
+    session.add(StudySession(started_at=datetime(2026, 1, 1), mode="quiz"))
+    with pytest.raises(Exception, match="naive datetime"):
+        session.flush()
+
+
+def test_pooled_neon_url_disables_prepared_statements_and_direct_drops_the_pooler(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:pw@ep-x-pooler.neon.tech/db")
+    pooled = make_url(get_settings().sqlalchemy_url)
+    assert postgres_connect_args(pooled) == {"connect_timeout": 10, "prepare_threshold": None}
+    direct = make_engine(get_settings(), direct=True)
+    assert direct.url.host == "ep-x.neon.tech"
+    assert "prepare_threshold" not in postgres_connect_args(direct.url)
