@@ -3,7 +3,6 @@ Dockerfile's own install and start steps replayed in a fresh virtualenv (no Dock
 
 import json
 import os
-import shlex
 import shutil
 import socket
 import subprocess
@@ -19,36 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def dockerfile() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, comments dropped and continuation lines joined."""
-    instructions: list[tuple[str, str]] = []
-    pending = ""
-    for line in (ROOT / "Dockerfile").read_text().splitlines():
-        if line.lstrip().startswith("#") or not line.strip():
-            continue
-        pending += line.rstrip()
-        if pending.endswith("\\"):
-            pending = pending[:-1] + " "
-            continue
-        keyword, _, arguments = pending.strip().partition(" ")
-        instructions.append((keyword.upper(), arguments.strip()))
-        pending = ""
-    return instructions
-
-
-def arguments_of(keyword: str) -> list[str]:
-    return [arguments for name, arguments in dockerfile() if name == keyword]
-
-
-def dockerfile_env() -> dict[str, str]:
-    env: dict[str, str] = {}
-    for arguments in arguments_of("ENV"):
-        for pair in shlex.split(arguments):
-            name, _, value = pair.partition("=")
-            env[name] = value
-    return env
-
-
 def front_matter() -> dict[str, str]:
     """The README's YAML front matter (flat `key: value` lines, as Spaces read them)."""
     text = (ROOT / "README.md").read_text()
@@ -57,10 +26,10 @@ def front_matter() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in block.splitlines())
 
 
-def test_dockerfile_builds_from_a_slim_python_and_installs_the_package():
-    [base] = arguments_of("FROM")
+def test_dockerfile_builds_from_a_slim_python_and_installs_the_package(dockerfile):
+    [base] = dockerfile.arguments_of("FROM")
     assert base in {"python:3.11-slim", "python:3.12-slim"}
-    steps = [(name, arguments) for name, arguments in dockerfile() if name in {"COPY", "RUN"}]
+    steps = [(name, args) for name, args in dockerfile.instructions if name in {"COPY", "RUN"}]
     copy = next(i for i, (name, _) in enumerate(steps) if name == "COPY")
     install = next(i for i, (name, args) in enumerate(steps) if "pip install" in args)
     assert copy < install
@@ -68,21 +37,21 @@ def test_dockerfile_builds_from_a_slim_python_and_installs_the_package():
     assert "-e" not in (ROOT / "requirements.txt").read_text().split()
 
 
-def test_dockerfile_runs_as_uid_1000_on_port_8501_with_a_health_check():
-    assert any("--uid 1000" in arguments for arguments in arguments_of("RUN"))
-    assert arguments_of("USER") == ["user"]
-    assert arguments_of("EXPOSE") == ["8501"]
-    [healthcheck] = arguments_of("HEALTHCHECK")
+def test_dockerfile_runs_as_uid_1000_on_port_8501_with_a_health_check(dockerfile):
+    assert any("--uid 1000" in arguments for arguments in dockerfile.arguments_of("RUN"))
+    assert dockerfile.arguments_of("USER") == ["user"]
+    assert dockerfile.arguments_of("EXPOSE") == ["8501"]
+    [healthcheck] = dockerfile.arguments_of("HEALTHCHECK")
     assert "http://127.0.0.1:8501/_stcore/health" in healthcheck
-    [command] = arguments_of("CMD")
+    [command] = dockerfile.arguments_of("CMD")
     assert json.loads(command) == [
         "streamlit", "run", "Home.py", "--server.address=0.0.0.0", "--server.port=8501"
     ]  # fmt: skip
 
 
-def test_the_space_turns_off_the_xsrf_cookie_its_iframe_blocks():
+def test_the_space_turns_off_the_xsrf_cookie_its_iframe_blocks(dockerfile):
     # Hugging Face's "Cookie limitations in Spaces"; the other hosts keep the check on.
-    assert dockerfile_env()["STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION"] == "false"
+    assert dockerfile.env()["STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION"] == "false"
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
 
@@ -144,15 +113,17 @@ def installed_app(tmp_path_factory) -> tuple[Path, Path]:
     return app, work / "venv" / "bin"
 
 
-def test_the_dockerfile_install_and_start_steps_serve_a_healthy_app(installed_app, tmp_path):
+def test_the_dockerfile_install_and_start_steps_serve_a_healthy_app(
+    installed_app, dockerfile, tmp_path
+):
     app, bin_dir = installed_app
     assert not (app / ".venv").exists() and not (app / ".git").exists()
-    command = json.loads(arguments_of("CMD")[0])
+    command = json.loads(dockerfile.arguments_of("CMD")[0])
     port = free_port()
     command = [str(bin_dir / command[0]), *command[1:]]
     command[-1] = f"--server.port={port}"
     env = {
-        **dockerfile_env(),
+        **dockerfile.env(),
         "HOME": str(tmp_path),
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "STUDYGAME_DATA_DIR": str(tmp_path / "data"),
