@@ -1,14 +1,21 @@
 """save_answer and the pending badge, as a study page uses them, through a cuttable proxy."""
 
+import os
 import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from studygame.models import Attempt, CardState
+from studygame.services.outbox import OUTBOX_FILE, Outbox
+from studygame.services.study import NewAttempt
 from studygame.ui.answers import app_outbox
 from studygame.ui.engine import app_engine
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def study_page():
@@ -38,7 +45,7 @@ def study_page():
     )
     outcome = save_answer(attempt, desired_retention=0.9)
     st.write(f"saved={outcome.saved} flushed={outcome.flushed} pending={outcome.pending}")
-    pending_badge(desired_retention=0.9)
+    pending_badge()
 
 
 @pytest.fixture
@@ -92,3 +99,25 @@ def test_answers_wait_visibly_during_an_outage_and_are_saved_after_it(
     assert app.markdown[0].value == "saved=True flushed=2 pending=0"
     assert not app.warning
     assert saved_count(database_url, question_id) == 4
+
+
+def test_answers_left_by_a_previous_process_are_saved_on_the_first_page_view(
+    app_database, question_id
+):
+    # A restart on the same disk: the last process queued an answer and stopped.
+    data_dir = Path(os.environ["STUDYGAME_DATA_DIR"])
+    Outbox(data_dir / OUTBOX_FILE).add(
+        NewAttempt(
+            id=uuid.uuid4(), session_id=None, question_id=question_id, deck=None, topic=None,
+            mode="review", given_answer=None, is_correct=False, rating=1, response_ms=None,
+            points=0, answered_at=datetime(2026, 11, 24, 20, 0, tzinfo=UTC),
+        )
+    )  # fmt: skip
+
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30)
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not app.warning
+    assert saved_count(app_database, question_id) == 1
+    assert (data_dir / OUTBOX_FILE).read_text() == ""

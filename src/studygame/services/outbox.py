@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame.db import session_scope
+from studygame.services.schedule import learner_retention
 from studygame.services.study import NewAttempt, record_attempt
 
 log = logging.getLogger(__name__)
@@ -106,16 +107,19 @@ class Outbox:
                     self.path = None
             self._entries.append(attempt)
 
-    def flush(self, engine: Engine, *, desired_retention: float) -> FlushResult:
+    def flush(self, engine: Engine, *, desired_retention: float | None = None) -> FlushResult:
         """Replay queued answers oldest first, each in its own committed transaction.
 
         Stops at the first connection error and keeps the rest. An entry the database
-        refuses for another reason stays queued (logged) and the others go on.
+        refuses for another reason stays queued (logged) and the others go on. Without
+        `desired_retention`, the learner's saved setting is used.
         """
         with self._lock:
             return self._flush(engine, desired_retention)
 
-    def flush_if_due(self, engine: Engine, *, desired_retention: float) -> FlushResult | None:
+    def flush_if_due(
+        self, engine: Engine, *, desired_retention: float | None = None
+    ) -> FlushResult | None:
         """Flush when answers wait and the last failure is old enough; None when not tried."""
         with self._lock:
             if not self._entries or not self._retry_due():
@@ -148,7 +152,7 @@ class Outbox:
     def _retry_due(self) -> bool:
         return self._last_failure is None or self._clock() - self._last_failure >= RETRY_AFTER_S
 
-    def _flush(self, engine: Engine, desired_retention: float) -> FlushResult:
+    def _flush(self, engine: Engine, desired_retention: float | None) -> FlushResult:
         saved = already = 0
         database_down = False
         kept: list[NewAttempt] = []
@@ -156,9 +160,12 @@ class Outbox:
         for index, attempt in enumerate(remaining):
             try:
                 with session_scope(engine) as session:
-                    inserted = record_attempt(
-                        session, attempt=attempt, desired_retention=desired_retention
+                    retention = (
+                        learner_retention(session)
+                        if desired_retention is None
+                        else desired_retention
                     )
+                    inserted = record_attempt(session, attempt=attempt, desired_retention=retention)
             except Exception as exc:
                 if is_connection_error(exc):
                     self._last_failure = self._clock()

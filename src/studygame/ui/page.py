@@ -6,6 +6,7 @@ import streamlit as st
 
 from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
+from studygame.ui.answers import pending_badge
 from studygame.ui.engine import app_engine
 from studygame.ui.settings import app_settings
 
@@ -28,6 +29,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     except DatabaseUnavailable as exc:
         st.error(f"{exc}. Reload the page to try again.")
         st.stop()
+    pending_badge()
     return settings
 
 
