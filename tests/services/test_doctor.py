@@ -165,3 +165,9 @@ def test_the_doctor_knows_it_is_on_a_space_and_checks_the_real_database(app_data
     assert checks["database"].ok and checks["database"].detail.startswith("PostgreSQL 15")
     assert checks["schema"].ok
     assert checks["APP_PIN"].detail == "set (hidden)"
+
+
+@pytest.mark.parametrize(("needed", "ok"), [(True, False), (False, True)])
+def test_a_missing_pg_dump_fails_only_where_backups_run(needed, ok, monkeypatch):
+    monkeypatch.setattr(doctor, "find_client", lambda program: None)
+    assert pg_dump_check(15, needed=needed).ok is ok

@@ -41,7 +41,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *url_checks(settings),
         *database,
         _mongo_check(settings),
-        pg_dump_check(server_major),
+        pg_dump_check(server_major, needed=not settings.hosted),
     ]
     return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
 
@@ -234,10 +234,16 @@ def explain_mongo_error(exc: PyMongoError) -> str:
     return f"MongoDB unreachable: {first_line}"
 
 
-def pg_dump_check(server_major: int | None) -> Check:
-    """Is there a pg_dump, and is it new enough for the server (pg_dump refuses newer ones)?"""
+def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
+    """Is there a pg_dump, and is it new enough for the server (pg_dump refuses newer ones)?
+
+    `needed` is False on a hosted deployment: the app never runs pg_dump, backups run
+    from a laptop or CI, so its absence there is no failure.
+    """
     path = find_client("pg_dump")
     if path is None:
+        if not needed:
+            return Check("pg_dump", True, "not installed on this host (the app does not need it)")
         return Check(
             "pg_dump",
             False,

@@ -90,22 +90,14 @@ class Outbox:
             return len(self._entries)
 
     def entries(self) -> list[NewAttempt]:
-        """The queued answers, in the order they were queued."""
+        """The queued answers, oldest first."""
         with self._lock:
             return list(self._entries)
 
     def add(self, attempt: NewAttempt) -> None:
         """Queue an answer; on disk first, so a crash right after loses nothing."""
         with self._lock:
-            if any(entry.id == attempt.id for entry in self._entries):
-                return
-            if self.path is not None:
-                try:
-                    _append(self.path, attempt)
-                except OSError as exc:
-                    log.warning("outbox kept in memory only: %s", exc.strerror or exc)
-                    self.path = None
-            self._entries.append(attempt)
+            self._add(attempt)
 
     def flush(self, engine: Engine, *, desired_retention: float | None = None) -> FlushResult:
         """Replay queued answers oldest first, each in its own committed transaction.
@@ -127,9 +119,13 @@ class Outbox:
             return self._flush(engine, desired_retention)
 
     def save(self, engine: Engine, attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome:
-        """Write an answer: older queued ones first, then this one; queue it if that fails."""
+        """Write an answer: older queued ones first, then this one; queue it if that fails.
+
+        Only a connection error queues the answer; any other database error propagates.
+        """
         with self._lock:
             flushed = self._flush(engine, desired_retention) if self._entries else None
+            earlier = flushed.saved if flushed else 0
             if flushed is None or not flushed.database_down:
                 try:
                     with session_scope(engine) as session:
@@ -141,13 +137,20 @@ class Outbox:
                         raise
                     self._last_failure = self._clock()
                 else:
-                    return SaveOutcome(
-                        saved=True, flushed=flushed.saved if flushed else 0, pending=0
-                    )
-        self.add(attempt)
-        return SaveOutcome(
-            saved=False, flushed=flushed.saved if flushed else 0, pending=self.pending()
-        )
+                    return SaveOutcome(saved=True, flushed=earlier, pending=len(self._entries))
+            self._add(attempt)
+            return SaveOutcome(saved=False, flushed=earlier, pending=len(self._entries))
+
+    def _add(self, attempt: NewAttempt) -> None:
+        if any(entry.id == attempt.id for entry in self._entries):
+            return
+        if self.path is not None:
+            try:
+                _append(self.path, attempt)
+            except OSError as exc:
+                log.warning("outbox kept in memory only: %s", exc.strerror or exc)
+                self.path = None
+        self._entries.append(attempt)
 
     def _retry_due(self) -> bool:
         return self._last_failure is None or self._clock() - self._last_failure >= RETRY_AFTER_S
