@@ -153,3 +153,10 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 60) 
         except OSError:
             time.sleep(0.3)
     return -1
+
+
+def test_streamlit_has_the_websocket_reconnect_fix():
+    # 1.61 reconnects after a phone sleeps or a Space wakes; both hosts install from here.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "streamlit>=1.61" in project["dependencies"]
+    assert (ROOT / "requirements.txt").read_text().split()[-1] == "."
