@@ -123,6 +123,9 @@ def test_typed_answers_collect_their_accepted_aliases(doc, accepted):
         ({"type": "true-false", "answer": "true"}, "truefalse", "True", TF),
         ({"type": "TF", "answer": "False"}, "truefalse", "False", TF),
         ({"type": "typed"}, "typed", "Au", ()),
+        ({"answer": 1024}, "typed", "1024", ()),
+        ({"answer": 1024.0}, "typed", "1024", ()),
+        ({"answer": 3.14}, "typed", "3.14", ()),
     ],
 )
 def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choices):
@@ -151,9 +154,9 @@ def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choi
         (with_(CAPITAL, answer=-1), "The answer index -1 is out of range: 3 choices."),
         (with_(CAPITAL, answer=None, correct_index=7), "The answer index 7 is out of range"),
         (with_(CAPITAL, answer=None, correct_index="1"), "The correct_index is not a whole"),
-        (with_(CAPITAL, answer=1.5), "The answer (answer) is not text, a list of text"),
+        (with_(CAPITAL, answer=1.5), "The answer index 1.5 is not a whole number."),
         (with_(CAPITAL, answer={"text": "Paris"}), "The answer (answer) is not text"),
-        (with_(TYPED, answer=2), "The answer is an index (2) but there are no choices."),
+        (with_(TYPED, answer=None, correct_index=2), "The correct_index is 2 but there are no"),
         (with_(CAPITAL, answer="Marseille"), "The answer 'Marseille' is not one of the choices."),
         (with_(CAPITAL, answer=["Paris", "Lyon"]), "A multiple-choice question has one answer"),
         (with_(CAPITAL, choices=["Paris"]), "A multiple-choice question needs at least two"),
