@@ -101,7 +101,7 @@ def test_an_outage_keeps_the_last_good_bank_and_says_so(mongo, monkeypatch):
     assert "s3cretpw" not in everything_shown(app)
 
 
-def test_an_outage_with_nothing_loaded_is_one_clear_error(mongo, monkeypatch):
+def test_an_outage_with_nothing_loaded_is_one_error_and_the_next_run_retries(mongo, monkeypatch):
     mongo_goes_down(monkeypatch)
     app = render()
     assert app.error[0].value.startswith(
@@ -110,6 +110,10 @@ def test_an_outage_with_nothing_loaded_is_one_clear_error(mongo, monkeypatch):
     assert "No questions can be shown until it is back" in app.error[0].value
     assert not app.metric
     assert "s3cretpw" not in everything_shown(app)
+    monkeypatch.setattr(content, "mongo_client", lambda uri: mongo)
+    app.run()
+    assert not app.error
+    assert metrics(app)["Questions"] == "2"
 
 
 def test_refresh_reads_the_source_again(mongo):
