@@ -14,6 +14,12 @@ from studygame.config import Settings
 from studygame.services.content import ContentUnavailable, QuestionBank, load_bank
 
 BANK_TTL_S = 600
+TYPE_LABELS = {
+    "mcq": "multiple choice",
+    "truefalse": "true/false",
+    "typed": "typed",
+    "flashcard": "flashcards",
+}
 
 
 @dataclass(frozen=True)
