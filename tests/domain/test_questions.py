@@ -165,6 +165,10 @@ def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choi
         (with_(CAPITAL, choices=["PARIS", "paris"]), "The answer 'Paris' is not one of the"),
         (with_(CAPITAL, choices="Paris, Lyon"), "The choices (choices) must be a list of"),
         (with_(CAPITAL, choices=None, options=[1, 2]), "The choices (options) must be a list"),
+        (
+            with_(CAPITAL, choices=["", "Paris", "Lyon"], answer=1),
+            "One of the choices (choices) is",
+        ),
         (with_(CAPITAL, type="essay"), "The type 'essay' is not mcq, truefalse, typed or flash"),
         (with_(CAPITAL, type=3), "The type 3 is not mcq"),
         (with_(CAPITAL, type="truefalse"), "A true/false question needs the answer True or False"),

@@ -137,7 +137,11 @@ def _choices(doc: Mapping) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         raise BadQuestion(f"The choices ({key}) must be a list of text, not one string.")
-    return _text_list(value, f"choices ({key})")
+    choices = _text_list(value, f"choices ({key})")
+    # Dropping a blank choice would shift every index after it onto the wrong answer.
+    if len(choices) < len(value):
+        raise BadQuestion(f"One of the choices ({key}) is blank.")
+    return choices
 
 
 def _answer(raw: object, key: str, choices: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
