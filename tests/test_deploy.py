@@ -142,6 +142,13 @@ def test_the_dockerfile_install_and_start_steps_serve_a_healthy_app(
         cwd=app, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "site-packages" in located.stdout
+    # The Dockerfile's ENV wins over .streamlit/config.toml, as the Space needs.
+    shown = subprocess.run(
+        [str(bin_dir / "streamlit"), "config", "show"],
+        cwd=app, env=env, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert "enableXsrfProtection = false" in shown
+    assert "showErrorDetails = false" in shown
 
 
 def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 60) -> int:
