@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     database_url_direct: SecretStr | None = None
     app_pin: SecretStr | None = None
+    app_idle_lock_minutes: int = Field(default=30, ge=1, le=24 * 60)
     mongodb_uri: SecretStr | None = None
     mongodb_db: str = "studygame"
     mongodb_collection: str = "questions"
