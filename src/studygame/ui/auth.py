@@ -6,6 +6,7 @@ is read once in the form's callback and the field is emptied there.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
@@ -106,7 +107,7 @@ def _countdown(next_check_at: datetime) -> None:
     left = next_check_at - utcnow()
     if left <= timedelta(0):
         st.rerun()  # the full run enables the form again
-    minutes, seconds = divmod(int(left.total_seconds()) + 1, 60)
+    minutes, seconds = divmod(math.ceil(left.total_seconds()), 60)
     st.warning(
         f"Too many wrong PINs: the next PIN can be checked in {minutes}:{seconds:02d}.", icon="⏳"
     )
