@@ -175,6 +175,7 @@ def test_the_lock_button_locks_at_once(gated_app):
         (None, timedelta(minutes=30), True),
         ("5", timedelta(minutes=4), False),
         ("5", timedelta(minutes=5), True),
+        ("1", timedelta(minutes=1), True),
     ],
 )
 def test_an_idle_session_locks_itself(gated_app, clock, monkeypatch, idle_setting, idle, locked):
@@ -185,8 +186,8 @@ def test_an_idle_session_locks_itself(gated_app, clock, monkeypatch, idle_settin
     app.run()
     assert (shown(app.main)[:2] == PIN_FORM[:2]) is locked
     if locked:
-        minutes = idle_setting or "30"
-        assert messages(app) == [f"Locked after {minutes} minutes without activity."]
+        expected = {None: "30 minutes", "5": "5 minutes", "1": "1 minute"}[idle_setting]
+        assert messages(app) == [f"Locked after {expected} without activity."]
 
 
 def test_activity_keeps_a_session_unlocked(gated_app, clock):

@@ -56,9 +56,10 @@ def _still_unlocked(settings: Settings, *, now: datetime) -> bool:
         return False
     if now - last_activity >= timedelta(minutes=settings.app_idle_lock_minutes):
         lock()
+        minutes = settings.app_idle_lock_minutes
         st.session_state[NOTICE] = (
             "info",
-            f"Locked after {settings.app_idle_lock_minutes} minutes without activity.",
+            f"Locked after {minutes} minute{'s' if minutes > 1 else ''} without activity.",
         )
         return False
     return True
