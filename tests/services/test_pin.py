@@ -24,11 +24,18 @@ def test_the_right_pin_unlocks_and_records_nothing(session):
     assert failures(session) == []
 
 
-@pytest.mark.parametrize("entered", ["4712", "", "47111", "٤٧١١", "4711 "])
+@pytest.mark.parametrize("entered", ["4712", "0000", "47111", "471100000000"])
 def test_a_wrong_pin_records_only_its_time(session, entered):
     result = check_pin(session, entered=entered, pin=PIN, now=T0)
     assert result.outcome is PinOutcome.WRONG
     assert failures(session) == [T0]
+
+
+@pytest.mark.parametrize("entered", ["", "471", "4711 ", "47a1", "٤٧١١", "4711000000000"])
+def test_what_cannot_be_a_pin_is_refused_without_counting(session, entered):
+    result = check_pin(session, entered=entered, pin=PIN, now=T0)
+    assert result.outcome is PinOutcome.MALFORMED
+    assert failures(session) == []
 
 
 def test_after_five_wrong_pins_even_the_right_one_waits_then_works(session):

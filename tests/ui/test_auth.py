@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from studygame.domain import throttle
@@ -140,6 +140,15 @@ def test_a_wrong_pin_says_so_and_keeps_the_page_locked(gated_app):
     app = enter_pin(open_page(), "12345678")
     assert messages(app) == ["Wrong PIN."]
     assert shown(app.main) == [*PIN_FORM[:2], ("error", "Wrong PIN."), *PIN_FORM[2:]]
+
+
+def test_an_empty_submit_is_refused_without_counting(gated_app):
+    app = enter_pin(open_page(), "")
+    assert messages(app) == ["The PIN is 4 to 12 digits; nothing was checked."]
+    engine = create_engine(gated_app)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(PinFailure)) == 0
+    engine.dispose()
 
 
 def test_neither_pin_is_kept_in_session_state(gated_app):

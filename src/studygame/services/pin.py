@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from studygame.config import is_well_formed_pin
 from studygame.domain import throttle
 from studygame.models import PinFailure
 
@@ -19,6 +20,7 @@ class PinOutcome(StrEnum):
     UNLOCKED = "unlocked"
     WRONG = "wrong"
     NOT_CHECKED = "not checked"  # the throttle's wait was not over; nothing was compared
+    MALFORMED = "malformed"  # not 4 to 12 digits, so not a PIN try; nothing was compared
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,11 @@ def next_pin_check_at(session: Session, *, now: datetime) -> datetime:
 def check_pin(session: Session, *, entered: str, pin: SecretStr, now: datetime) -> PinCheck:
     """Compare `entered` with the PIN if the throttle allows it; a wrong one is recorded.
 
-    Only the time of a failure is stored, never what was typed.
+    Only the time of a failure is stored, never what was typed. Input that cannot be a
+    PIN (empty, letters) is refused without counting, so a slip of the Enter key costs nothing.
     """
+    if not is_well_formed_pin(entered):
+        return PinCheck(PinOutcome.MALFORMED, now)
     _one_check_at_a_time(session)
     failures = _recent_failures(session, now=now)
     allowed_at = throttle.next_check_at(failures, now=now)

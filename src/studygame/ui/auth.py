@@ -129,5 +129,7 @@ def _check_entered_pin(settings: Settings) -> None:
         st.session_state[UNLOCKED_AT] = st.session_state[LAST_ACTIVITY] = now
     elif result.outcome is pin.PinOutcome.WRONG:
         st.session_state[NOTICE] = ("error", "Wrong PIN.")
+    elif result.outcome is pin.PinOutcome.MALFORMED:
+        st.session_state[NOTICE] = ("error", "The PIN is 4 to 12 digits; nothing was checked.")
     else:
         st.session_state[NOTICE] = ("error", "Not checked: wait until the countdown ends.")
