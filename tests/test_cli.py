@@ -64,11 +64,3 @@ def test_db_upgrade_brings_the_local_development_file_to_head():
     assert result.output.startswith("Schema at 0")
     assert run("doctor").exit_code == 0
 
-
-def test_doctor_never_prints_the_pin_or_a_password(app_database, monkeypatch):
-    monkeypatch.setenv("APP_PIN", "80417263")
-    monkeypatch.setenv("DATABASE_URL", app_database.replace("root@", "root:s3cretpw9@"))
-    result = run("doctor")
-    assert "ok   APP_PIN        set (hidden)" in result.output
-    assert "80417263" not in result.output
-    assert "s3cretpw9" not in result.output
