@@ -63,4 +63,3 @@ def test_db_upgrade_brings_the_local_development_file_to_head():
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Schema at 0")
     assert run("doctor").exit_code == 0
-
