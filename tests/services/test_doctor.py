@@ -9,7 +9,7 @@ from pymongo.errors import ConfigurationError, OperationFailure, ServerSelection
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from studygame.config import Settings
+from studygame.config import Settings, get_settings
 from studygame.services import doctor
 from studygame.services.doctor import (
     explain_connect_error,
@@ -171,3 +171,15 @@ def test_the_doctor_knows_it_is_on_a_space_and_checks_the_real_database(app_data
 def test_a_missing_pg_dump_fails_only_where_backups_run(needed, ok, monkeypatch):
     monkeypatch.setattr(doctor, "find_client", lambda program: None)
     assert pg_dump_check(15, needed=needed).ok is ok
+
+
+def test_the_doctor_never_shows_the_pin_or_a_password(app_database, monkeypatch):
+    monkeypatch.setenv("APP_PIN", "80417263")
+    monkeypatch.setenv("DATABASE_URL", app_database.replace("root@", "root:s3cretpw9@"))
+    get_settings.cache_clear()
+    checks = {check.name: check for check in run_checks(get_settings())}
+    assert checks["APP_PIN"].detail == "set (hidden)"
+    assert "root:***@" in checks["DATABASE_URL"].detail
+    shown = repr(checks)
+    assert "80417263" not in shown
+    assert "s3cretpw9" not in shown
