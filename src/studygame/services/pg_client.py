@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 
 class ClientProblem(RuntimeError):
@@ -94,5 +94,13 @@ def libpq_target(sqlalchemy_url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    # URL.set(password=None) would keep the password: build the URL without it instead.
+    plain = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     return plain.render_as_string(hide_password=False), env
