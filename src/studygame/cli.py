@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -135,8 +136,13 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
 
     settings = _postgres_settings_or_exit()
 
+    shown_at = 0.0
+
     def progress(plain_bytes: int) -> None:
-        click.echo(f"\rDumping… {_megabytes(plain_bytes)} of SQL", nl=False, err=True)
+        nonlocal shown_at
+        if time.monotonic() - shown_at >= 1:  # a line a second, not one per megabyte
+            shown_at = time.monotonic()
+            click.echo(f"\rDumping… {_megabytes(plain_bytes)} of SQL", nl=False, err=True)
 
     with _one_sentence_errors(settings):
         result = create_backup(
@@ -157,13 +163,24 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
 
 @backup.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup_verify(file: Path) -> None:
+@click.option(
+    "--database-url",
+    help="The server for the scratch database, and the live database to compare with when "
+    "FILE has no manifest (default: DATABASE_URL).",
+)
+def backup_verify(file: Path, database_url: str | None) -> None:
     """Restore FILE into a scratch database and compare rows and checksums; exit 0 if equal."""
+    from studygame.config import normalize_database_url
     from studygame.services.backup import verify_backup
 
-    settings = _postgres_settings_or_exit()
-    with _one_sentence_errors(settings):
-        result = verify_backup(file, database_url=settings.migration_url)
+    with _one_sentence_errors():
+        url = (
+            normalize_database_url(database_url)
+            if database_url
+            else _postgres_settings_or_exit().migration_url
+        )
+    with _one_sentence_errors():
+        result = verify_backup(file, database_url=url)
     rows = sum(stats.rows for stats in result.restored.values())
     if not result.ok:
         for difference in result.differences:

@@ -240,6 +240,8 @@ def create_backup(
         # One snapshot for pg_dump and the manifest, so the counts describe exactly the dump.
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
+            # This transaction idles while pg_dump runs; a server timeout must not end it.
+            connection.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
             server_major = server_major_version(connection)
             pg_dump = require_client("pg_dump", server_major=server_major)
             server_version = connection.execute(text("SHOW server_version")).scalar_one()
@@ -475,9 +477,11 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
             finally:
                 process.stdin.close()
         if process.wait() != 0:
+            detail = _first_error(errors)
+            if "\\restrict" in detail:
+                detail += " (this psql is older than the pg_dump that wrote the dump: update it)"
             raise BackupError(
-                f"The restore failed and the target database was left as it was: "
-                f"{_first_error(errors)}."
+                f"The restore failed and the target database was left as it was: {detail}."
             )
     return stats_of(plan.database_url)
 
@@ -529,6 +533,8 @@ def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
     Without a manifest, the comparison is with the live database at `database_url`.
     """
     manifest = read_manifest(dump)
+    if not dump.is_file():
+        raise BackupError(f"{dump} does not exist.")
     with scratch_database(database_url) as scratch_url:
         restored = run_restore(prepare_restore(dump, database_url=scratch_url))
     if manifest is not None:
