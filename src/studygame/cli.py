@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
-from studygame.config import ConfigError, get_settings
+from studygame.config import ConfigError, Settings, get_settings
 from studygame.db import describe_connect_error, make_engine
 
 APP_ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def doctor() -> None:
 
 
 @contextmanager
-def _one_sentence_errors(settings=None):
+def _one_sentence_errors(settings: Settings | None = None):
     """Show a backup, client or settings problem as `Error: <sentence>`, secrets redacted."""
     from studygame.services.backup import BackupError
     from studygame.services.export import ExportError
@@ -106,7 +106,7 @@ def _postgres_settings_or_exit():
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.1f} kB"
 
 
 @main.group(invoke_without_command=True)
