@@ -73,6 +73,11 @@ def main() -> None:
 
 
 def bench(database: str, server: str) -> None:
+    engine = create_engine(database, poolclass=NullPool)
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+    engine.dispose()
+    print(f"database  {size / 1e6:.0f} MB in Postgres (tables and indexes)")
     with tempfile.TemporaryDirectory() as folder:
         result = create_backup(database_url=database, out_dir=Path(folder), now=datetime.now(UTC))
         print(
