@@ -31,11 +31,9 @@ from sqlalchemy.pool import NullPool
 
 from studygame.db import describe_connect_error
 from studygame.services.pg_client import (
-    ClientProblem,
     client_version,
-    find_client,
-    install_hint,
     libpq_target,
+    locate_client,
     major_of,
     require_client,
     server_major_version,
@@ -122,6 +120,7 @@ class RestorePlan:
 
     dump: Path
     database_url: str
+    server_major: int
     manifest: Manifest | None
     dump_tables: frozenset[str]
     replaced: dict[str, int]
@@ -214,7 +213,7 @@ def connect(database_url: str) -> Iterator[Connection]:
 
 
 def stats_of(database_url: str) -> dict[str, TableStats]:
-    """table_stats of the database at this URL, in one read-only transaction."""
+    """table_stats of the database at this URL, in one transaction."""
     with connect(database_url) as connection, connection.begin():
         return table_stats(connection)
 
@@ -427,7 +426,7 @@ def prepare_restore(dump: Path, *, database_url: str, force: bool = False) -> Re
             "an empty database, or pass --force to replace those tables."
         )
     replaced = {name: rows for name, rows in existing.items() if name in dump_tables}
-    return RestorePlan(dump, database_url, manifest, dump_tables, replaced)
+    return RestorePlan(dump, database_url, server_major, manifest, dump_tables, replaced)
 
 
 def _describe(tables: dict[str, int]) -> str:
@@ -446,12 +445,7 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
 
     Returns the rows and checksum of every table as restored.
     """
-    psql = find_client("psql")
-    if psql is None:
-        major = plan.manifest.server_major if plan.manifest else 18
-        raise ClientProblem(
-            f"psql was not found (PATH, PG_BIN, PSQL): to get it, {install_hint(major)}."
-        )
+    psql = locate_client("psql", major=plan.server_major)
     url, env = libpq_target(plan.database_url)
     command = [
         str(psql),

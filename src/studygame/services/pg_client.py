@@ -63,14 +63,20 @@ def install_hint(major: int) -> str:
     )
 
 
-def require_client(program: str, *, server_major: int) -> Path:
-    """The client `program`, refusing one older than the server (pg_dump cannot read newer ones)."""
+def locate_client(program: str, *, major: int) -> Path:
+    """The client `program`, or ClientProblem saying how to install the `major` client."""
     path = find_client(program)
     if path is None:
         raise ClientProblem(
             f"{program} was not found (PATH, PG_BIN, {program.upper()}): to get the "
-            f"PostgreSQL {server_major} client, {install_hint(server_major)}."
+            f"PostgreSQL {major} client, {install_hint(major)}."
         )
+    return path
+
+
+def require_client(program: str, *, server_major: int) -> Path:
+    """The client `program`, refusing one older than the server (pg_dump cannot read newer ones)."""
+    path = locate_client(program, major=server_major)
     client_major = client_major_version(path)
     check_client_version(program, client_major=client_major, server_major=server_major)
     return path
