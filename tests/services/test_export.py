@@ -85,6 +85,15 @@ def _rewrite(archive: bytes, name: str, change) -> bytes:
     return out.getvalue()
 
 
+def _flip_a_byte_in(archive: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        info = source.getinfo(name)
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(archive)
+    damaged[data_start + info.compress_size // 2] ^= 0xFF
+    return bytes(damaged)
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -102,8 +111,9 @@ def _rewrite(archive: bytes, name: str, change) -> bytes:
             "The export does not load as its manifest says: attempts: same row count (15) but "
             "different contents.",
         ),
+        (lambda data: _flip_a_byte_in(data, "attempts.csv"), "attempts.csv is damaged"),
     ],
-    ids=["not a zip", "bad manifest", "bad value", "changed value"],
+    ids=["not a zip", "bad manifest", "bad value", "changed value", "damaged zip"],
 )
 def test_a_bad_export_changes_nothing(scratch_url, exported, damage, message):
     with pytest.raises(ExportError) as problem:

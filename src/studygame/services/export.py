@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -158,25 +159,27 @@ def _require_empty(connection: Connection, revision: str) -> None:
 
 
 def _copy_in(connection: Connection, zipped: zipfile.ZipFile, name: str, columns: set[str]) -> None:
+    member_name = f"{name}.csv"
+    if member_name not in zipped.namelist():
+        raise ExportError(f"The export lacks {member_name}.")
     try:
-        with zipped.open(f"{name}.csv") as member:
+        with zipped.open(member_name) as member:
             header = next(csv.reader([member.readline().decode()]), [])
-    except KeyError:
-        raise ExportError(f"The export lacks {name}.csv.") from None
-    if not header or not set(header) <= columns:
-        raise ExportError(f"{name}.csv has columns this schema does not have: {header}.")
-    copy_in = (
-        f"COPY public.{_quote(name)} ({', '.join(map(_quote, header))}) "
-        "FROM STDIN WITH (FORMAT csv, HEADER true)"
-    )
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        with zipped.open(f"{name}.csv") as member, cursor, cursor.copy(copy_in) as copy:
+        if not header or not set(header) <= columns:
+            raise ExportError(f"{member_name} has columns this schema does not have: {header}.")
+        copy_in = (
+            f"COPY public.{_quote(name)} ({', '.join(map(_quote, header))}) "
+            "FROM STDIN WITH (FORMAT csv, HEADER true)"
+        )
+        cursor = connection.connection.driver_connection.cursor()
+        with zipped.open(member_name) as member, cursor, cursor.copy(copy_in) as copy:
             for chunk in iter(lambda: member.read(CHUNK), b""):
                 copy.write(chunk)
     except psycopg.Error as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ExportError(f"{name}.csv could not be loaded: {detail}.") from None
+        raise ExportError(f"{member_name} could not be loaded: {detail}.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError):
+        raise ExportError(f"{member_name} is damaged inside the zip.") from None
 
 
 def _reset_sequences(connection: Connection) -> None:
