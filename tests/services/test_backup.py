@@ -42,8 +42,8 @@ def test_backup_restores_into_a_new_database_with_identical_rows_and_checksums(
     study_database, scratch_url, tmp_path, compress
 ):
     source = stats_of(study_database)
-    assert set(source) == APP_TABLES
-    assert all(stats.rows for stats in source.values()), "the seed leaves no table empty"
+    assert set(source) >= APP_TABLES
+    assert all(source[name].rows for name in APP_TABLES), "the seed leaves no table empty"
 
     result = create_backup(
         database_url=study_database, out_dir=tmp_path, now=NOW, compress=compress
