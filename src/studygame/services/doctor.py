@@ -14,7 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from studygame.config import Settings, redact_url
 from studygame.db import describe_connect_error, make_engine
 from studygame.migrations import schema_status
-from studygame.services.pg_client import client_major_version, find_client
+from studygame.services.pg_client import (
+    ClientProblem,
+    check_client_version,
+    client_major_version,
+    find_client,
+    install_hint,
+    server_major_version,
+)
 
 MONGO_TIMEOUT_MS = 5000
 TCP_TIMEOUT_S = 5.0
@@ -164,9 +171,8 @@ def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
         with engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 version = connection.execute(text("SHOW server_version")).scalar_one()
-                number = int(connection.execute(text("SHOW server_version_num")).scalar_one())
                 server = Check("database", True, f"PostgreSQL {version}")
-                server_major: int | None = number // 10000
+                server_major: int | None = server_major_version(connection)
             else:
                 server = Check("database", True, f"SQLite {connection.dialect.server_version_info}")
                 server_major = None
@@ -244,18 +250,16 @@ def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
     if path is None:
         if not needed:
             return Check("pg_dump", True, "not installed on this host (the app does not need it)")
-        return Check(
-            "pg_dump",
-            False,
-            "not found: install postgresql-client (backups need it), or set PG_DUMP",
+        how = (
+            f"to get it, {install_hint(server_major)}"
+            if server_major
+            else "install postgresql-client, or set PG_DUMP"
         )
+        return Check("pg_dump", False, f"not found (backups need it): {how}.")
     client_major = client_major_version(path)
-    if server_major is not None and client_major < server_major:
-        return Check(
-            "pg_dump",
-            False,
-            f"{path} is version {client_major}, older than the server (PostgreSQL "
-            f"{server_major}), and refuses to dump it: install postgresql-client-{server_major} "
-            "(apt.postgresql.org) and set PG_DUMP to it.",
-        )
+    if server_major is not None:
+        try:
+            check_client_version("pg_dump", client_major=client_major, server_major=server_major)
+        except ClientProblem as exc:
+            return Check("pg_dump", False, str(exc))
     return Check("pg_dump", True, f"{path} (major {client_major})")
