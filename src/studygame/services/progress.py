@@ -382,17 +382,12 @@ def progress_report(
     frame = make_frame(session, timezone=timezone, now=now, include_legacy=include_legacy)
     all_days = answers_per_day(session, frame=frame)
     first_shown = frame.today - timedelta(days=HEATMAP_DAYS - 1)
-    nothing_due_today = _nothing_due_today(session, frame=frame)
     topics = accuracy_by_topic(session, frame=frame)
     return ProgressReport(
         total_answers=sum(d.answers for d in all_days),
         days=[d for d in all_days if d.day >= first_shown],
-        streaks=compute_streaks(
-            [d.day for d in all_days],
-            today=frame.today,
-            # Past due dates are not stored: only today can be known to be a rest day.
-            rest_days={frame.today} if nothing_due_today else (),
-        ),
+        # No rest days: past due dates are not stored (see domain/streaks.py).
+        streaks=compute_streaks([d.day for d in all_days], today=frame.today),
         average_response_ms=average_response_ms(session, frame=frame, since=first_shown),
         by_deck=roll_up_decks(topics),
         by_topic=topics,
@@ -402,14 +397,6 @@ def progress_report(
         leeches=leeches(session),
         most_wrong=most_wrong(session, frame=frame),
     )
-
-
-def _nothing_due_today(session: Session, *, frame: Frame) -> bool:
-    end_of_today = frame.start_of_local_day(frame.today + timedelta(days=1))
-    due = session.execute(
-        _sql("SELECT count(*) FROM card_states WHERE due < :end", "end"), {"end": end_of_today}
-    ).scalar()
-    return not due
 
 
 CSV_COLUMNS = (
