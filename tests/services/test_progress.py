@@ -206,8 +206,20 @@ def test_the_activity_key_changes_on_every_write(session):
     keys.append(progress.activity_key(session))
     session.execute(update(Attempt).where(Attempt.id == written.id).values(is_correct=True))
     keys.append(progress.activity_key(session))
-    assert len(set(keys)) == 4
-    assert keys[0] == (0, 0, None)
+    card(session, "q1", NOW)
+    keys.append(progress.activity_key(session))
+    session.add(LearnerSettings(timezone="Europe/Paris", updated_at=NOW))
+    session.flush()
+    keys.append(progress.activity_key(session))
+    assert len(set(keys)) == 6
+    assert keys[0] == (0, 0, None, None, None)
+
+
+def test_the_timezone_comes_from_the_settings(session):
+    assert progress.learner_timezone(session) == "UTC"
+    session.add(LearnerSettings(timezone="Europe/Paris", updated_at=NOW))
+    session.flush()
+    assert progress.learner_timezone(session) == "Europe/Paris"
 
 
 @pytest.mark.parametrize(
@@ -267,12 +279,13 @@ def test_most_wrong_and_the_legacy_toggle(session, include_legacy, expected):
     assert sum(d.answers for d in report.by_deck) == report.total_answers
 
 
-def test_the_report_shows_only_the_last_twelve_months_of_days(session):
+def test_the_report_shows_the_last_twelve_months_of_days_and_marks_legacy(session):
     answer(session, "q1", at("2025-03-10"))  # 365 days before today: left out
     answer(session, "q1", at("2025-03-11"))  # the first day shown
+    answer(session, "q2", at("2025-03-11"), source="legacy")
     report = progress.progress_report(session, timezone="UTC", now=NOW)
-    assert [d.day for d in report.days] == [date(2025, 3, 11)]
-    assert report.total_answers == 2
+    assert [(d.day, d.answers, d.legacy) for d in report.days] == [(date(2025, 3, 11), 2, 1)]
+    assert report.total_answers == 3
 
 
 def test_the_desired_retention_comes_from_the_settings(session):

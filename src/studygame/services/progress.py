@@ -42,12 +42,13 @@ NO_DECK = "(no deck)"
 
 @dataclass(frozen=True)
 class DayActivity:
-    """One local day: answers, right answers, time studied."""
+    """One local day: answers, right answers, time studied, answers from the old app."""
 
     day: date
     answers: int
     correct: int
     studied_ms: int
+    legacy: int
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class QuestionTrouble:
 class ProgressReport:
     """Everything the Progress page shows, computed in one transaction."""
 
+    today: date
     total_answers: int
     days: list[DayActivity]
     streaks: Streaks
@@ -184,19 +186,28 @@ def _as_date(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def activity_key(session: Session) -> tuple[int, int, datetime | None]:
-    """A key that changes whenever an attempt is written, changed or deleted.
+def activity_key(session: Session) -> tuple[object, ...]:
+    """A cache key that changes whenever an answer, a card state or the settings change.
 
     Answers and right answers come from the rollups (a verdict override changes only the
-    second); the latest answer time from the index on answered_at.
+    second), the latest answer from the index on answered_at; card states and settings by
+    their latest update (a few thousand rows, one row).
     """
     query = text("""
         SELECT (SELECT coalesce(sum(answers), 0) FROM activity_buckets) AS answers,
                (SELECT coalesce(sum(correct), 0) FROM activity_buckets) AS correct,
-               (SELECT max(answered_at) FROM attempts) AS latest
-    """).columns(latest=UTCDateTime())
-    answers, correct, latest = session.execute(query).one()
-    return int(answers), int(correct), latest
+               (SELECT max(answered_at) FROM attempts) AS latest,
+               (SELECT max(updated_at) FROM card_states) AS cards,
+               (SELECT max(updated_at) FROM learner_settings) AS settings
+    """).columns(latest=UTCDateTime(), cards=UTCDateTime(), settings=UTCDateTime())
+    answers, correct, *times = session.execute(query).one()
+    return (int(answers), int(correct), *times)
+
+
+def learner_timezone(session: Session) -> str:
+    """The learner's timezone (learner_settings), UTC when never set."""
+    value = session.execute(text("SELECT timezone FROM learner_settings")).scalar()
+    return value or "UTC"
 
 
 def answers_per_day(session: Session, *, frame: Frame) -> list[DayActivity]:
@@ -204,7 +215,8 @@ def answers_per_day(session: Session, *, frame: Frame) -> list[DayActivity]:
     rows = session.execute(
         text(f"""
             SELECT {frame.local_day("bucket_start")} AS day,
-                   sum(answers), sum(correct), sum(studied_ms)
+                   sum(answers), sum(correct), sum(studied_ms),
+                   sum(CASE WHEN source = 'legacy' THEN answers ELSE 0 END)
             FROM activity_buckets
             WHERE true {frame.source_filter}
             GROUP BY 1
@@ -213,7 +225,7 @@ def answers_per_day(session: Session, *, frame: Frame) -> list[DayActivity]:
         """),
         frame.params(),
     )
-    return [DayActivity(_as_date(d), int(n), int(c), int(ms)) for d, n, c, ms in rows]
+    return [DayActivity(_as_date(d), int(n), int(c), int(ms), int(lg)) for d, n, c, ms, lg in rows]
 
 
 def average_response_ms(session: Session, *, frame: Frame, since: date) -> int | None:
@@ -384,6 +396,7 @@ def progress_report(
     first_shown = frame.today - timedelta(days=HEATMAP_DAYS - 1)
     topics = accuracy_by_topic(session, frame=frame)
     return ProgressReport(
+        today=frame.today,
         total_answers=sum(d.answers for d in all_days),
         days=[d for d in all_days if d.day >= first_shown],
         # No rest days: past due dates are not stored (see domain/streaks.py).
