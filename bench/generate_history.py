@@ -5,7 +5,9 @@ with a few rest days, accuracy that varies by question, the odd answer left on s
 minutes, a few thousand legacy rows from the old app at the start, FSRS-like card states
 (a handful of leeches, some cards overdue), and the learner's settings.
 
-    python bench/generate_history.py --database-url postgresql://root@127.0.0.1/bench --attempts 1000000
+    createdb -h 127.0.0.1 bench
+    python bench/generate_history.py --database-url postgresql://root@127.0.0.1/bench \
+        --attempts 1000000
 
 The database must exist; its schema is brought to head, and its study data replaced.
 One INSERT ... SELECT over generate_series: a million rows in well under a minute.
