@@ -61,8 +61,10 @@ FROM (
                     WHEN r_mode < 0.85 THEN 'flashcards' WHEN r_mode < 0.93 THEN 'speed'
                     ELSE 'cram' END AS mode,
                -- answers spread evenly over the app's days, between 07:00 and 22:00 UTC;
-               -- about one day in twenty is skipped (its answers land on the next day).
-               :app_start + (day + CASE WHEN (day * 37) % 19 = 0 THEN 1 ELSE 0 END)
+               -- about one day in twenty is skipped (a freeze forgives it), and a
+               -- three-day break every 97 days ends the streak.
+               :app_start + (day + CASE WHEN day % 97 BETWEEN 40 AND 42 THEN 43 - day % 97
+                                        WHEN (day * 37) % 19 = 0 THEN 1 ELSE 0 END)
                    * interval '1 day' + interval '7 hours' + r_time * interval '15 hours'
                    AS answered_at,
                'app' AS source

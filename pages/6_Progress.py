@@ -22,10 +22,11 @@ if report.total_answers == 0:
     st.stop()
 
 today = report.today
+# Columns stack on a phone: each column's metrics stay together.
 left, right = st.columns(2)
 left.metric("Day streak", report.streaks.current)
-right.metric("Best streak", report.streaks.best)
-left.metric("Answers", f"{report.total_answers:,}")
+left.metric("Best streak", report.streaks.best)
+right.metric("Answers", f"{report.total_answers:,}")
 if report.average_response_ms is not None:
     right.metric("Average answer", f"{report.average_response_ms / 1000:.1f} s")
 
@@ -55,7 +56,9 @@ st.altair_chart(charts.time_chart(report.days, today=today), width="stretch")
 st.caption(f"Minutes per day; each answer counts at most {MAX_COUNTED_RESPONSE_MS // 1000} s.")
 
 st.subheader("Accuracy by deck")
-st.altair_chart(charts.deck_chart(report.by_deck), width="stretch")
+st.altair_chart(charts.deck_chart(report.by_deck[: charts.DECKS_SHOWN]), width="stretch")
+if len(report.by_deck) > charts.DECKS_SHOWN:
+    st.caption(f"The {charts.DECKS_SHOWN} weakest of {len(report.by_deck)} decks.")
 st.markdown("**Weakest topics**")
 st.dataframe(
     [
@@ -78,11 +81,11 @@ for title, rows, count_label, button in (
     st.dataframe(
         [
             {
-                "question": q.question_id,
-                "deck": q.deck or NO_DECK,
-                "topic": q.topic or "",
                 count_label: getattr(q, count_label),
                 "answers": q.answers,
+                "deck": q.deck or NO_DECK,
+                "topic": q.topic or "",
+                "question": q.question_id,
             }
             for q in rows
         ],

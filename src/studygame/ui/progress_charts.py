@@ -17,6 +17,8 @@ from studygame.services.progress import (
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 TIME_DAYS = 30
+# Forty bars would be a long scroll on a phone.
+DECKS_SHOWN = 12
 
 
 def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
