@@ -111,6 +111,21 @@ def test_streaks_run_across_a_month_end(session):
     assert report.streaks == Streaks(current=10, best=10)
 
 
+@pytest.mark.parametrize(
+    ("timezone", "expected"),
+    [
+        # 03-06, 03-07, then 03-08 missed and frozen, then 03-09.
+        ("UTC", Streaks(current=3, best=3)),
+        # 03-06 evening twice, then 03-07 and 03-08 missed: two in a row break it.
+        ("America/New_York", Streaks(current=1, best=1)),
+    ],
+)
+def test_day_streaks_for_home_follow_the_timezone(session, timezone, expected):
+    for moment in ("2026-03-06T23:30", "2026-03-07T00:30", "2026-03-09T12:00"):
+        answer(session, "q1", datetime.fromisoformat(moment + "+00:00"))
+    assert progress.day_streaks(session, timezone=timezone, now=NOW) == expected
+
+
 def test_time_studied_caps_each_answer_at_a_minute(session):
     answer(session, "q1", at("2026-03-09", "08:00"), response_ms=1000)
     answer(session, "q2", at("2026-03-09", "08:01"), response_ms=3000)

@@ -269,6 +269,15 @@ def roll_up_decks(topics: list[Accuracy]) -> list[Accuracy]:
     return _weakest_first(Accuracy(deck, None, n, c) for deck, (n, c) in totals.items())
 
 
+def day_streaks(
+    session: Session, *, timezone: str, now: datetime, include_legacy: bool = True
+) -> Streaks:
+    """The current and best day streaks in the learner's timezone (for Home)."""
+    frame = make_frame(session, timezone=timezone, now=now, include_legacy=include_legacy)
+    days = answers_per_day(session, frame=frame)
+    return compute_streaks([d.day for d in days], today=frame.today)
+
+
 def _weakest_first(rows) -> list[Accuracy]:
     return sorted(rows, key=lambda r: (r.accuracy, -r.answers, r.deck, r.topic or ""))
 
