@@ -1,17 +1,18 @@
-"""Progress at a million attempts: answer rollups kept by triggers, and two partial indexes.
+"""Progress at a million attempts: answer rollups kept by triggers, and a partial index.
 
 Scanning every attempt for each chart costs 0.2 to 0.6 s at a million rows (see
 docs/performance.md), so two small tables hold running totals that triggers on `attempts`
 keep exact on every insert, update, delete and truncate:
 
 - `activity_buckets`: per 15-minute UTC bucket and source (15 minutes, because every time
-  zone's offset is a multiple of it, so any learner's local day is a union of buckets);
+  zone's offset is a multiple of it, so any learner's local day is a union of buckets),
+  answers, right answers, time, and Review-mode answers;
 - `topic_totals`: per deck, topic and source;
 - `question_firsts`: when each question was first answered (any mode, any source), which
   tells a true review from a card's first answer without one probe per review.
 
 Both are rebuilt here from `attempts`, and can be rebuilt the same way at any time.
-The partial indexes serve true retention (app reviews by time) and the most-wrong list.
+The partial index on wrong answers serves the most-wrong list.
 
 Revision ID: 0003
 Revises: 0001
@@ -32,18 +33,23 @@ CAPPED_MS = "CASE WHEN response_ms > 60000 THEN 60000 ELSE response_ms END"
 
 # The same totals for a set of rows `{rows}`, signed +1 (added) or -1 (removed).
 PG_ACTIVITY = f"""
-    INSERT INTO activity_buckets AS b (bucket_start, source, answers, correct, timed, studied_ms)
+    INSERT INTO activity_buckets AS b (bucket_start, source, answers, correct, timed, studied_ms,
+                                       reviews, reviews_correct)
     SELECT date_bin('15 minutes', answered_at, timestamptz '2000-01-01 00:00+00'), source,
            {{sign}} * count(*),
            {{sign}} * count(*) FILTER (WHERE is_correct),
            {{sign}} * count(response_ms),
-           {{sign}} * coalesce(sum({CAPPED_MS}), 0)
+           {{sign}} * coalesce(sum({CAPPED_MS}), 0),
+           {{sign}} * count(*) FILTER (WHERE mode = 'review'),
+           {{sign}} * count(*) FILTER (WHERE mode = 'review' AND is_correct)
     FROM {{rows}} GROUP BY 1, 2
     ON CONFLICT (bucket_start, source) DO UPDATE SET
         answers = b.answers + excluded.answers,
         correct = b.correct + excluded.correct,
         timed = b.timed + excluded.timed,
-        studied_ms = b.studied_ms + excluded.studied_ms;
+        studied_ms = b.studied_ms + excluded.studied_ms,
+        reviews = b.reviews + excluded.reviews,
+        reviews_correct = b.reviews_correct + excluded.reviews_correct;
 """
 PG_TOPICS = """
     INSERT INTO topic_totals AS t (deck, topic, source, answers, correct)
@@ -119,14 +125,19 @@ def _sqlite_totals(row: str, sign: str) -> str:
     bucket = SQLITE_BUCKET.format(row=row)
     capped = SQLITE_CAPPED_MS.format(row=row)
     return f"""
-        INSERT INTO activity_buckets (bucket_start, source, answers, correct, timed, studied_ms)
+        INSERT INTO activity_buckets (bucket_start, source, answers, correct, timed, studied_ms,
+                                      reviews, reviews_correct)
         VALUES ({bucket}, {row}.source, {sign}, {sign} * {row}.is_correct,
-                {sign} * ({row}.response_ms IS NOT NULL), {sign} * coalesce({capped}, 0))
+                {sign} * ({row}.response_ms IS NOT NULL), {sign} * coalesce({capped}, 0),
+                {sign} * ({row}.mode = 'review'),
+                {sign} * ({row}.mode = 'review' AND {row}.is_correct))
         ON CONFLICT (bucket_start, source) DO UPDATE SET
             answers = answers + excluded.answers,
             correct = correct + excluded.correct,
             timed = timed + excluded.timed,
-            studied_ms = studied_ms + excluded.studied_ms;
+            studied_ms = studied_ms + excluded.studied_ms,
+            reviews = reviews + excluded.reviews,
+            reviews_correct = reviews_correct + excluded.reviews_correct;
         INSERT INTO topic_totals (deck, topic, source, answers, correct)
         VALUES (coalesce({row}.deck, ''), coalesce({row}.topic, ''), {row}.source,
                 {sign}, {sign} * {row}.is_correct)
@@ -170,6 +181,8 @@ def upgrade() -> None:
         sa.Column("correct", sa.Integer(), nullable=False),
         sa.Column("timed", sa.Integer(), nullable=False),
         sa.Column("studied_ms", sa.BigInteger(), nullable=False),
+        sa.Column("reviews", sa.Integer(), nullable=False),
+        sa.Column("reviews_correct", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("bucket_start", "source", name=op.f("pk_activity_buckets")),
     )
     op.create_table(
@@ -186,14 +199,6 @@ def upgrade() -> None:
         sa.Column("question_id", sa.String(length=64), nullable=False),
         sa.Column("first_answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("question_id", name=op.f("pk_question_firsts")),
-    )
-    op.create_index(
-        "ix_attempts_reviews",
-        "attempts",
-        ["answered_at"],
-        postgresql_include=["question_id", "is_correct"],
-        postgresql_where=sa.text("mode = 'review' AND source = 'app'"),
-        sqlite_where=sa.text("mode = 'review' AND source = 'app'"),
     )
     op.create_index(
         "ix_attempts_wrong",
@@ -218,7 +223,8 @@ def upgrade() -> None:
             f"""
             INSERT INTO activity_buckets
             SELECT {SQLITE_BUCKET.format(row="a")}, a.source, count(*), sum(a.is_correct),
-                   count(a.response_ms), coalesce(sum({SQLITE_CAPPED_MS.format(row="a")}), 0)
+                   count(a.response_ms), coalesce(sum({SQLITE_CAPPED_MS.format(row="a")}), 0),
+                   sum(a.mode = 'review'), sum(a.mode = 'review' AND a.is_correct)
             FROM attempts a GROUP BY 1, 2
             """
         )
@@ -245,7 +251,6 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION attempts_roll_up()")
     op.drop_index("ix_attempts_wrong", table_name="attempts")
-    op.drop_index("ix_attempts_reviews", table_name="attempts")
     op.drop_table("question_firsts")
     op.drop_table("topic_totals")
     op.drop_table("activity_buckets")

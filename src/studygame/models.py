@@ -120,14 +120,7 @@ class Attempt(Base):
         CheckConstraint("response_ms >= 0", name="response_ms"),
         Index("ix_attempts_question_id_answered_at", "question_id", "answered_at"),
         Index("ix_attempts_answered_at", "answered_at"),
-        # True retention reads app reviews by time; the most-wrong list reads wrong answers.
-        Index(
-            "ix_attempts_reviews",
-            "answered_at",
-            postgresql_include=["question_id", "is_correct"],
-            postgresql_where=text("mode = 'review' AND source = 'app'"),
-            sqlite_where=text("mode = 'review' AND source = 'app'"),
-        ),
+        # The most-wrong list reads only the wrong answers.
         Index(
             "ix_attempts_wrong",
             "question_id",
@@ -153,6 +146,9 @@ class ActivityBucket(Base):
     # Answers with a response time, and their time summed (each capped at 60 s).
     timed: Mapped[int] = mapped_column(Integer)
     studied_ms: Mapped[int] = mapped_column(BigInteger)
+    # Review-mode answers (a card's first answer included: question_firsts tells those apart).
+    reviews: Mapped[int] = mapped_column(Integer)
+    reviews_correct: Mapped[int] = mapped_column(Integer)
 
 
 class TopicTotal(Base):

@@ -2,8 +2,9 @@
 
 Answers per day, time studied and accuracy per deck and topic read the rollups that
 triggers keep beside `attempts` (`activity_buckets`, `topic_totals`: revision 0003), so
-they cost the same at a million attempts as at a thousand. Retention, the most-wrong list
-and leeches read `attempts` and `card_states` through partial indexes.
+they cost the same at a million attempts as at a thousand; true retention adds the few
+first answers found through `question_firsts`. The most-wrong list reads a partial index
+of wrong answers; leeches and the forecast read `card_states`.
 
 Day boundaries are the learner's (`learner_settings.timezone`): on Postgres each answer's
 local day is `timezone(tz, answered_at)::date`, exact across daylight-saving changes. The
@@ -289,23 +290,27 @@ def retention_by_week(session: Session, *, frame: Frame, weeks: int) -> list[Wee
     an app review of a question first met in the old app is a true review.
     """
     first_monday = frame.today - timedelta(days=frame.today.weekday(), weeks=weeks - 1)
-    # question_firsts is kept by triggers: only questions first met in the window can have
-    # a review answer that was their first answer, so the anti-join's side stays small.
+    # The rollups count every app answer in Review mode; the answers among them that were
+    # a card's first answer (question_firsts: a few per day at most) are taken off again.
     rows = session.execute(
         _sql(
             f"""
-            SELECT {frame.local_day("r.answered_at")} AS day,
-                   count(*) AS reviews,
-                   sum(CASE WHEN r.is_correct THEN 1 ELSE 0 END) AS correct
-            FROM attempts r
-            WHERE r.mode = 'review' AND r.source = 'app' AND r.answered_at >= :since
-              AND NOT EXISTS (
-                  SELECT 1 FROM question_firsts f
-                  WHERE f.first_answered_at >= :since
-                    AND f.question_id = r.question_id
-                    AND f.first_answered_at = r.answered_at
-              )
-            GROUP BY 1
+            SELECT day, sum(reviews), sum(correct)
+            FROM (
+                SELECT {frame.local_day("bucket_start")} AS day,
+                       reviews, reviews_correct AS correct
+                FROM activity_buckets
+                WHERE source = 'app' AND bucket_start >= :since
+                UNION ALL
+                SELECT {frame.local_day("a.answered_at")}, -1,
+                       CASE WHEN a.is_correct THEN -1 ELSE 0 END
+                FROM question_firsts f
+                JOIN attempts a
+                  ON a.question_id = f.question_id AND a.answered_at = f.first_answered_at
+                WHERE f.first_answered_at >= :since AND a.mode = 'review' AND a.source = 'app'
+            ) AS answers
+            GROUP BY day
+            HAVING sum(reviews) > 0
             """,
             "since",
         ),
@@ -473,18 +478,17 @@ def attempts_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    zone = _zone(timezone)
     for chunk in result.partitions():
-        for row in chunk:
-            writer.writerow(_csv_value(v, timezone) for v in row)
+        for answered_at, *rest in chunk:
+            writer.writerow((answered_at.astimezone(zone).isoformat(), *map(_safe_cell, rest)))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def _csv_value(value: object, timezone: str) -> object:
-    if isinstance(value, datetime):
-        return value.astimezone(ZoneInfo(timezone)).isoformat()
+def _safe_cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in "=+-@":
         # Spreadsheets would run a cell starting like a formula.
         return "'" + value
