@@ -130,6 +130,7 @@ class Frame:
 
     @property
     def today(self) -> date:
+        """Today in the learner's timezone."""
         return local_date(self.now, self.timezone)
 
     def local_day(self, column: str) -> str:
@@ -143,12 +144,14 @@ class Frame:
         return start_of_local_day(day, self.timezone)
 
     def params(self, **more: object) -> dict[str, object]:
+        """Bind values for `local_day`: the zone (Postgres) or today's offset (SQLite)."""
         offset = self.now.astimezone(ZoneInfo(self.timezone)).utcoffset() or timedelta()
         minutes = int(offset.total_seconds() // 60)
         return {"tz": self.timezone, "sqlite_offset": f"{minutes:+d} minutes", **more}
 
     @property
     def source_filter(self) -> str:
+        """SQL that leaves out the old app's answers when the learner hides them."""
         return "" if self.include_legacy else "AND source = 'app'"
 
 
@@ -195,11 +198,12 @@ def activity_key(session: Session) -> tuple[object, ...]:
     their latest update (a few thousand rows, one row).
     """
     query = text("""
-        SELECT (SELECT coalesce(sum(answers), 0) FROM activity_buckets) AS answers,
-               (SELECT coalesce(sum(correct), 0) FROM activity_buckets) AS correct,
+        SELECT coalesce(sum(answers), 0) AS answers,
+               coalesce(sum(correct), 0) AS correct,
                (SELECT max(answered_at) FROM attempts) AS latest,
                (SELECT max(updated_at) FROM card_states) AS cards,
                (SELECT max(updated_at) FROM learner_settings) AS settings
+        FROM activity_buckets
     """).columns(latest=UTCDateTime(), cards=UTCDateTime(), settings=UTCDateTime())
     answers, correct, *times = session.execute(query).one()
     return (int(answers), int(correct), *times)
