@@ -200,7 +200,19 @@ def test_deleting_a_first_answer_makes_the_next_one_first(session):
     assert progress.retention_by_week(session, frame=frame(session), weeks=2) == []
 
 
-def test_a_verdict_override_and_a_delete_keep_the_totals_exact(session):
+@pytest.fixture
+def sqlite_session(tmp_path):
+    """A session on a migrated SQLite development file (its triggers are row-level)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        yield session
+    engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["session", "sqlite_session"])
+def test_a_verdict_override_and_a_delete_keep_the_totals_exact(database, request):
+    session = request.getfixturevalue(database)
     kept = answer(session, "q1", at("2026-03-09"), correct=False, response_ms=2000)
     gone = answer(session, "q2", at("2026-03-09"), response_ms=4000)
     session.execute(update(Attempt).where(Attempt.id == kept.id).values(is_correct=True))
@@ -337,20 +349,15 @@ def test_the_csv_export_filters_by_local_days_and_deck(session):
     assert list(rows[0]) == list(progress.CSV_COLUMNS)
 
 
-def test_the_report_works_on_the_sqlite_development_file(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
-    migrations.upgrade(engine)
-    with Session(engine) as session, session.begin():
-        answer(session, "q1", at("2026-03-08", "23:30"), mode="quiz", correct=False)
-        answer(session, "q1", at("2026-03-09", "08:00"), mode="review", deck="Deck B")
-        card(session, "q1", at("2026-03-11"), lapses=9)
-        report = progress.progress_report(session, timezone="Europe/Paris", now=NOW)
-        rows = "".join(
-            progress.attempts_csv(
-                session, timezone="UTC", start=date(2026, 3, 9), end=date(2026, 3, 9)
-            )
-        )
-    engine.dispose()
+def test_the_report_works_on_the_sqlite_development_file(sqlite_session):
+    session = sqlite_session
+    answer(session, "q1", at("2026-03-08", "23:30"), mode="quiz", correct=False)
+    answer(session, "q1", at("2026-03-09", "08:00"), mode="review", deck="Deck B")
+    card(session, "q1", at("2026-03-11"), lapses=9)
+    report = progress.progress_report(session, timezone="Europe/Paris", now=NOW)
+    rows = "".join(
+        progress.attempts_csv(session, timezone="UTC", start=date(2026, 3, 9), end=date(2026, 3, 9))
+    )
     # 23:30 UTC is 00:30 in Paris (UTC+1 in March, before the change).
     assert [(d.day, d.answers) for d in report.days] == [(date(2026, 3, 9), 2)]
     assert report.streaks == Streaks(1, 1)
