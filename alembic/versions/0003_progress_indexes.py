@@ -68,6 +68,17 @@ PG_FIRSTS_ADD = """
     ON CONFLICT (question_id) DO UPDATE
         SET first_answered_at = least(f.first_answered_at, excluded.first_answered_at);
 """
+# Totals that fall to zero are removed, so the rollups stay exactly what `attempts` gives.
+PG_EMPTIED = """
+    DELETE FROM activity_buckets b
+    USING (SELECT DISTINCT date_bin('15 minutes', answered_at, timestamptz '2000-01-01 00:00+00')
+                  AS bucket_start, source FROM old_rows) o
+    WHERE b.bucket_start = o.bucket_start AND b.source = o.source AND b.answers = 0;
+    DELETE FROM topic_totals t
+    USING (SELECT DISTINCT coalesce(deck, '') AS deck, coalesce(topic, '') AS topic, source
+           FROM old_rows) o
+    WHERE t.deck = o.deck AND t.topic = o.topic AND t.source = o.source AND t.answers = 0;
+"""
 # After a delete or update, the touched questions' first answers are found again.
 PG_FIRSTS_RECOMPUTE = """
     DELETE FROM question_firsts WHERE question_id IN (SELECT question_id FROM old_rows);
@@ -93,6 +104,7 @@ BEGIN
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         {_pg_totals("old_rows", "-1")}
+        {PG_EMPTIED}
         {PG_FIRSTS_RECOMPUTE}
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -153,6 +165,14 @@ SQLITE_FIRSTS_ADD = """
     ON CONFLICT (question_id) DO UPDATE
         SET first_answered_at = min(first_answered_at, excluded.first_answered_at);
 """
+SQLITE_EMPTIED = f"""
+    DELETE FROM activity_buckets
+    WHERE bucket_start = {SQLITE_BUCKET.format(row="OLD")} AND source = OLD.source
+      AND answers = 0;
+    DELETE FROM topic_totals
+    WHERE deck = coalesce(OLD.deck, '') AND topic = coalesce(OLD.topic, '')
+      AND source = OLD.source AND answers = 0;
+"""
 SQLITE_FIRSTS_RECOMPUTE = """
     DELETE FROM question_firsts WHERE question_id = OLD.question_id;
     INSERT INTO question_firsts (question_id, first_answered_at)
@@ -163,10 +183,10 @@ SQLITE_TRIGGERS = (
     "CREATE TRIGGER attempts_roll_up_insert AFTER INSERT ON attempts BEGIN "
     f"{_sqlite_totals('NEW', '1')} {SQLITE_FIRSTS_ADD} END",
     "CREATE TRIGGER attempts_roll_up_update AFTER UPDATE ON attempts BEGIN "
-    f"{_sqlite_totals('OLD', '-1')} {_sqlite_totals('NEW', '1')} "
+    f"{_sqlite_totals('OLD', '-1')} {SQLITE_EMPTIED} {_sqlite_totals('NEW', '1')} "
     f"{SQLITE_FIRSTS_RECOMPUTE} {SQLITE_FIRSTS_ADD} END",
     "CREATE TRIGGER attempts_roll_up_delete AFTER DELETE ON attempts BEGIN "
-    f"{_sqlite_totals('OLD', '-1')} {SQLITE_FIRSTS_RECOMPUTE} END",
+    f"{_sqlite_totals('OLD', '-1')} {SQLITE_EMPTIED} {SQLITE_FIRSTS_RECOMPUTE} END",
 )
 
 TRIGGER_NAMES = ("insert", "update", "delete", "truncate")

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, delete, update
+from sqlalchemy import create_engine, delete, text, update
 from sqlalchemy.orm import Session
 
 from studygame import migrations
@@ -222,6 +222,17 @@ def test_a_verdict_override_and_a_delete_keep_the_totals_exact(database, request
     assert (day.answers, day.correct, day.studied_ms) == (1, 1, 2000)
     (topic,) = progress.accuracy_by_topic(session, frame=f)
     assert (topic.answers, topic.correct) == (1, 1)
+
+
+@pytest.mark.parametrize("database", ["session", "sqlite_session"])
+def test_the_rollups_empty_when_their_answers_are_deleted(database, request):
+    session = request.getfixturevalue(database)
+    answer(session, "q1", at("2026-03-09"), deck=None, topic=None)
+    answer(session, "q2", at("2026-03-09"), source="legacy")
+    session.execute(update(Attempt).values(is_correct=False))
+    session.execute(delete(Attempt))
+    for table in ("activity_buckets", "topic_totals", "question_firsts"):
+        assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
 
 
 def test_the_activity_key_changes_on_every_write(session):
