@@ -8,7 +8,12 @@ import streamlit as st
 from studygame.services.progress import LEECH_LAPSES, MAX_COUNTED_RESPONSE_MS, NO_DECK
 from studygame.ui import progress_charts as charts
 from studygame.ui.page import begin_page
-from studygame.ui.progress_cache import attempts_csv_bytes, load_report, start_cram
+from studygame.ui.progress_cache import (
+    attempts_csv_bytes,
+    load_report,
+    question_prompts,
+    start_cram,
+)
 
 settings = begin_page("Progress", icon="📈")
 st.title("Progress")
@@ -69,7 +74,8 @@ st.dataframe(
     column_config={"right": st.column_config.ProgressColumn(format="percent", min_value=0.0)},
 )
 
-# Question text: ids, deck and topic until the question bank (studygame.ui.bank) lands.
+# A question no longer in the bank (or the bank unreachable) shows its id.
+prompts = question_prompts(settings)
 for title, rows, count_label, button in (
     (f"Leeches ({LEECH_LAPSES}+ lapses)", report.leeches, "lapses", "leeches"),
     ("Most often wrong", report.most_wrong, "wrong", "most_wrong"),
@@ -85,7 +91,7 @@ for title, rows, count_label, button in (
                 "answers": q.answers,
                 "deck": q.deck or NO_DECK,
                 "topic": q.topic or "",
-                "question": q.question_id,
+                "question": prompts.get(q.question_id, q.question_id),
             }
             for q in rows
         ],

@@ -37,7 +37,7 @@ def history(app_database):
     today = datetime.combine(now.date(), time(0, 1), tzinfo=UTC)
     with Session(engine) as session, session.begin():
         for n in range(7):
-            for question, correct in (("q-leech", n % 2 == 0), ("q-easy", True)):
+            for question, correct in (("geo-001", n % 2 == 0), ("q-easy", True)):
                 session.add(
                     Attempt(
                         id=uuid.uuid4(),
@@ -52,13 +52,13 @@ def history(app_database):
                     )
                 )
         session.add(
-            CardState(question_id="q-leech", deck="Deck B", state=3, due=now, lapses=9,
+            CardState(question_id="geo-001", deck="Deck B", state=3, due=now, lapses=9,
                       updated_at=now)
         )  # fmt: skip
     yield
     with Session(engine) as session, session.begin():
-        session.execute(delete(Attempt).where(Attempt.question_id.in_(["q-leech", "q-easy"])))
-        session.execute(delete(CardState).where(CardState.question_id == "q-leech"))
+        session.execute(delete(Attempt).where(Attempt.question_id.in_(["geo-001", "q-easy"])))
+        session.execute(delete(CardState).where(CardState.question_id == "geo-001"))
     engine.dispose()
 
 
@@ -98,7 +98,10 @@ def test_a_history_shows_every_section(history):
         "Download your answers",
     ]
     leeches = app.dataframe[1].value
-    assert list(leeches["question"]) == ["q-leech"]
+    # A bundled sample question: its prompt, from the question bank.
+    assert list(leeches["question"]) == ["What is the capital of Australia?"]
+    most_wrong = app.dataframe[2].value
+    assert list(most_wrong["question"]) == ["What is the capital of Australia?"]
     assert "Outlined days include answers imported from the old app." in [
         c.value for c in app.caption
     ]
@@ -118,4 +121,4 @@ def test_study_these_now_opens_cram_on_the_leeches(history, monkeypatch):
     app = run_page()
     app.button(key="cram_leeches").click().run()
     assert opened == ["pages/5_Cram.py"]
-    assert app.session_state["cram_question_ids"] == ["q-leech"]
+    assert app.session_state["cram_question_ids"] == ["geo-001"]

@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from studygame.config import Settings
 from studygame.domain.streaks import local_date
 from studygame.services import progress
 from studygame.services.progress import ProgressReport
+from studygame.ui.bank import bank_view
 from studygame.ui.engine import session
 
 CRAM_PAGE = "pages/5_Cram.py"
@@ -47,6 +49,12 @@ def attempts_csv_bytes(*, start: date, end: date, deck: str | None, include_lega
             s, timezone=timezone, start=start, end=end, deck=deck, include_legacy=include_legacy
         )
         return "".join(chunks).encode()
+
+
+def question_prompts(settings: Settings) -> dict[str, str]:
+    """Question id -> prompt from the cached bank; empty while the bank cannot be read."""
+    bank = bank_view(settings).bank
+    return {q.id: q.prompt for q in bank.questions} if bank else {}
 
 
 def start_cram(question_ids: list[str]) -> None:
