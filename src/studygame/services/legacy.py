@@ -1,0 +1,819 @@
+"""Bring the old app's SQLite history (`study.db`) into Postgres: read-only, lossless, idempotent.
+
+Only SQLAlchemy Core table constructs here, never the app's models: Alembic revision 0002 runs
+this module too, and must keep working when the models change later.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from studygame import __version__
+
+# Fixed forever: attempt, session and reject ids are uuid5(NAMESPACE, "<sha256>/<table>/<rowid>"),
+# so a second run of the same file finds its rows already there.
+NAMESPACE = uuid.UUID("6f0d8a57-2b1e-4c5e-9a43-0f3c7d51e2a9")
+REJECT_REASONS = ("missing_question_id", "bad_timestamp")
+MAX_QUESTION_ID = 64  # attempts.question_id is varchar(64)
+MAX_TOPIC = 200
+MAX_MODE = 16
+MAX_INT4 = 2**31 - 1
+# Epoch numbers at or above this are milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973.
+EPOCH_MS_FROM = 1e11
+READ_BATCH = 5000
+
+ANSWER_TABLES = ("answers", "attempts")
+SESSION_TABLE = "sessions"
+# Our field -> the column names old files used for it, in order of preference.
+ANSWER_COLUMNS = {
+    "question_id": ("question_id",),
+    "correct": ("correct", "is_correct"),
+    "answered_at": ("created_at", "answered_at", "timestamp"),
+    "time_taken": ("time_taken",),
+    "response_ms": ("response_ms",),
+    "session_id": ("session_id",),
+    "topic": ("topic",),
+    "user_answer": ("user_answer",),
+}
+REQUIRED_ANSWER_FIELDS = ("question_id", "correct", "answered_at")
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n"})
+
+legacy_imports = sa.table(
+    "legacy_imports",
+    sa.column("id", sa.Integer),
+    sa.column("file_name", sa.Text),
+    sa.column("file_sha256", sa.String),
+    sa.column("file_size", sa.BigInteger),
+    sa.column("rows_read", sa.Integer),
+    sa.column("rows_imported", sa.Integer),
+    sa.column("rows_rejected", sa.Integer),
+    sa.column("rows_already_imported", sa.Integer),
+    sa.column("started_at", sa.DateTime(timezone=True)),
+    sa.column("finished_at", sa.DateTime(timezone=True)),
+    sa.column("code_version", sa.String),
+)
+legacy_import_rejects = sa.table(
+    "legacy_import_rejects",
+    sa.column("id", sa.Uuid),
+    sa.column("import_id", sa.Integer),
+    sa.column("source_table", sa.String),
+    sa.column("source_rowid", sa.BigInteger),
+    sa.column("reason", sa.String),
+    sa.column("raw_row", sa.JSON),
+    sa.column("rejected_at", sa.DateTime(timezone=True)),
+)
+study_sessions = sa.table(
+    "study_sessions",
+    sa.column("id", sa.Uuid),
+    sa.column("started_at", sa.DateTime(timezone=True)),
+    sa.column("ended_at", sa.DateTime(timezone=True)),
+    sa.column("mode", sa.String),
+    sa.column("answered", sa.Integer),
+    sa.column("correct", sa.Integer),
+    sa.column("points", sa.Integer),
+    sa.column("source", sa.String),
+    sa.column("legacy_import_id", sa.Integer),
+    sa.column("legacy_extra", sa.JSON),
+)
+attempts = sa.table(
+    "attempts",
+    sa.column("id", sa.Uuid),
+    sa.column("session_id", sa.Uuid),
+    sa.column("question_id", sa.String),
+    sa.column("deck", sa.String),
+    sa.column("topic", sa.String),
+    sa.column("mode", sa.String),
+    sa.column("given_answer", sa.Text),
+    sa.column("is_correct", sa.Boolean),
+    sa.column("rating", sa.SmallInteger),
+    sa.column("response_ms", sa.Integer),
+    sa.column("points", sa.Integer),
+    sa.column("answered_at", sa.DateTime(timezone=True)),
+    sa.column("source", sa.String),
+    sa.column("legacy_import_id", sa.Integer),
+    sa.column("legacy_extra", sa.JSON),
+)
+# The columns each import writes, in COPY order; the constant ones are added in SQL.
+SESSION_FIELDS = ("id", "started_at", "ended_at", "mode", "answered", "correct", "legacy_extra")
+ATTEMPT_FIELDS = (
+    "id",
+    "session_id",
+    "question_id",
+    "topic",
+    "mode",
+    "given_answer",
+    "is_correct",
+    "response_ms",
+    "answered_at",
+    "legacy_extra",
+)
+REJECT_FIELDS = ("id", "source_table", "source_rowid", "reason", "raw_row")
+
+
+class LegacyFileError(Exception):
+    """The old file cannot be imported; the message is one sentence naming the file."""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What one import read and did; `read = imported + rejected + already_imported`."""
+
+    read: int
+    imported: int
+    rejected: int
+    reject_reasons: Mapping[str, int]
+    already_imported: int
+    sessions_imported: int
+    file_sha256: str
+    question_ids: frozenset[str] = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as the CLI prints it with --json."""
+        return {
+            "read": self.read,
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "reject_reasons": dict(self.reject_reasons),
+            "already_imported": self.already_imported,
+        }
+
+
+@dataclass
+class _Parsed:
+    """Everything read from the file, ready to write; plain rows in *_FIELDS order."""
+
+    sessions: list[tuple] = field(default_factory=list)
+    attempts: list[tuple] = field(default_factory=list)
+    rejects: list[tuple] = field(default_factory=list)
+    answer_rejects: Counter[str] = field(default_factory=Counter)
+    read: int = 0
+    question_ids: set[str] = field(default_factory=set)
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_legacy_file(
+    session: Session,
+    *,
+    path: Path,
+    door: str = "cli",
+    dry_run: bool = False,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import the old SQLite file at `path` in the caller's transaction; raise LegacyFileError.
+
+    `door` ("cli" or "alembic") is recorded in `legacy_imports.code_version`; `dry_run` does
+    everything inside a savepoint that is rolled back, so the numbers are exact and nothing
+    stays written. `progress(done, total)` is called while the answers are read.
+    """
+    started_at = clock()
+    try:
+        size = path.stat().st_size
+        sha256 = file_sha256(path)
+    except OSError as exc:
+        raise LegacyFileError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    parsed = _read_file(path, sha256=sha256, progress=progress)
+    if file_sha256(path) != sha256:
+        raise LegacyFileError(f"{path} changed while it was being read; close the old app.")
+
+    savepoint = session.begin_nested() if dry_run else None
+    connection = session.connection()
+    import_id = connection.execute(
+        sa.insert(legacy_imports)
+        .values(
+            file_name=path.name,
+            file_sha256=sha256,
+            file_size=size,
+            started_at=started_at,
+            code_version=f"studygame {__version__}/{door}"[:32],
+        )
+        .returning(legacy_imports.c.id)
+    ).scalar_one()
+    sessions_imported = _insert_new(
+        connection,
+        study_sessions,
+        SESSION_FIELDS,
+        parsed.sessions,
+        constants={"points": 0, "source": "legacy", "legacy_import_id": import_id},
+    )
+    imported = _insert_new(
+        connection,
+        attempts,
+        ATTEMPT_FIELDS,
+        parsed.attempts,
+        constants={
+            "deck": None,
+            "rating": None,
+            "points": 0,
+            "source": "legacy",
+            "legacy_import_id": import_id,
+        },
+    )
+    _insert_new(
+        connection,
+        legacy_import_rejects,
+        REJECT_FIELDS,
+        parsed.rejects,
+        constants={"import_id": import_id, "rejected_at": started_at},
+    )
+    reasons = Counter(dict.fromkeys(REJECT_REASONS, 0))
+    reasons.update(
+        dict(
+            connection.execute(
+                sa.select(legacy_import_rejects.c.reason, sa.func.count())
+                .where(
+                    legacy_import_rejects.c.import_id == import_id,
+                    legacy_import_rejects.c.source_table != SESSION_TABLE,
+                )
+                .group_by(legacy_import_rejects.c.reason)
+            ).all()
+        )
+    )
+    rejected = sum(reasons.values())
+    report = ImportReport(
+        read=parsed.read,
+        imported=imported,
+        rejected=rejected,
+        reject_reasons=dict(reasons),
+        already_imported=parsed.read - imported - rejected,
+        sessions_imported=sessions_imported,
+        file_sha256=sha256,
+        question_ids=frozenset(parsed.question_ids) if imported else frozenset(),
+    )
+    connection.execute(
+        sa.update(legacy_imports)
+        .where(legacy_imports.c.id == import_id)
+        .values(
+            rows_read=report.read,
+            rows_imported=report.imported,
+            rows_rejected=report.rejected,
+            rows_already_imported=report.already_imported,
+            finished_at=clock(),
+        )
+    )
+    if savepoint is not None:
+        savepoint.rollback()
+    return report
+
+
+def latest_import_id(session: Session) -> int:
+    """The newest `legacy_imports.id`, 0 when there is none (or no such table yet)."""
+    connection = session.connection()
+    if not sa.inspect(connection).has_table("legacy_imports"):
+        return 0
+    return connection.execute(
+        sa.select(sa.func.coalesce(sa.func.max(legacy_imports.c.id), 0))
+    ).one()[0]
+
+
+def question_ids_imported_after(session: Session, *, import_id: int) -> set[str]:
+    """The questions that got legacy attempts from imports newer than `import_id`."""
+    return set(
+        session.connection()
+        .execute(
+            sa.select(attempts.c.question_id)
+            .distinct()
+            .where(attempts.c.legacy_import_id > import_id)
+        )
+        .scalars()
+    )
+
+
+def delete_imports(session: Session, *, door: str) -> int:
+    """Remove what imports through `door` brought in (attempts, sessions, rejects); return count."""
+    connection = session.connection()
+    ids = (
+        sa.select(legacy_imports.c.id)
+        .where(legacy_imports.c.code_version.like(f"%/{door}"))
+        .scalar_subquery()
+    )
+    connection.execute(sa.delete(attempts).where(attempts.c.legacy_import_id.in_(ids)))
+    connection.execute(sa.delete(study_sessions).where(study_sessions.c.legacy_import_id.in_(ids)))
+    connection.execute(
+        sa.delete(legacy_import_rejects).where(legacy_import_rejects.c.import_id.in_(ids))
+    )
+    return connection.execute(
+        sa.delete(legacy_imports).where(legacy_imports.c.code_version.like(f"%/{door}"))
+    ).rowcount
+
+
+# --- reading the file ----------------------------------------------------------------------
+
+
+def _read_file(path: Path, *, sha256: str, progress: Callable[[int, int], None] | None) -> _Parsed:
+    # mode=ro: SQLite itself refuses to write, so the learner's file cannot change.
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        with _closing(sqlite3.connect(uri, uri=True)) as db:
+            try:
+                return _read(db, sha256=sha256, progress=progress)
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc):
+                    raise
+            # Text that is not UTF-8 (written by a very old app): replace the bad bytes.
+            db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+            return _read(db, sha256=sha256, progress=progress)
+    except sqlite3.DatabaseError as exc:
+        raise LegacyFileError(_describe_sqlite_error(path, exc)) from None
+
+
+class _closing:
+    # sqlite3's own context manager commits; this one only closes.
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.db.close()
+
+
+def _describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
+    message = str(exc)
+    if "not a database" in message:
+        return f"{path} is not an SQLite database."
+    if "malformed" in message or "corrupt" in message:
+        return (
+            f"{path} is a damaged SQLite database (truncated or corrupt), so nothing was imported."
+        )
+    return f"{path} could not be read as an SQLite database: {message}."
+
+
+def _read(
+    db: sqlite3.Connection, *, sha256: str, progress: Callable[[int, int], None] | None
+) -> _Parsed:
+    problem = db.execute("PRAGMA quick_check").fetchone()[0]
+    if problem != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed ({problem})")
+    tables = {
+        name.lower(): name
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    answers_table = next((tables[name] for name in ANSWER_TABLES if name in tables), None)
+    if answers_table is None:
+        raise sqlite3.DatabaseError("it has no answers or attempts table")
+    parsed = _Parsed()
+    sessions = (
+        _read_sessions(db, tables[SESSION_TABLE], sha256=sha256) if SESSION_TABLE in tables else {}
+    )
+    _read_answers(
+        db, answers_table, sessions=sessions, sha256=sha256, parsed=parsed, progress=progress
+    )
+    _finish_sessions(sessions, sha256=sha256, parsed=parsed)
+    return parsed
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})")]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _row_id(sha256: str, table: str, rowid: object) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{sha256}/{table}/{rowid}")
+
+
+@dataclass
+class _OldSession:
+    rowid: int
+    started_at: datetime | None
+    ended_at: datetime | None
+    mode: str | None
+    extra: dict[str, Any]
+    raw: dict[str, Any]
+    answered: int = 0
+    correct: int = 0
+    first_answer: datetime | None = None
+
+
+def _read_sessions(db: sqlite3.Connection, table: str, *, sha256: str) -> dict[Any, _OldSession]:
+    """The old sessions by their id as answers refer to it (int or text)."""
+    columns = _columns(db, table)
+    lower = {name.lower(): name for name in columns}
+    sessions: dict[Any, _OldSession] = {}
+    for rowid, *values in db.execute(f"SELECT rowid, * FROM {_quote(table)}"):
+        row = dict(zip(columns, values, strict=True))
+        old_id = row.get(lower.get("id", ""), rowid)
+        started_name, ended_name, mode_name = (
+            lower.get(n) for n in ("started_at", "ended_at", "mode")
+        )
+        extra = {
+            name: _jsonable(value)
+            for name, value in row.items()
+            if name not in (lower.get("id"), started_name, ended_name, mode_name)
+        }
+        started_at = _parse_timestamp(row.get(started_name)) if started_name else None
+        ended_at = _parse_timestamp(row.get(ended_name)) if ended_name else None
+        for name, parsed_value in ((started_name, started_at), (ended_name, ended_at)):
+            if name and parsed_value is None and row[name] is not None:
+                extra[name] = _jsonable(row[name])
+        mode = _text(row.get(mode_name)) if mode_name else None
+        if mode is not None and (len(mode) > MAX_MODE or not mode.strip()):
+            extra[mode_name] = mode
+            mode = None
+        sessions[_key(old_id)] = _OldSession(
+            rowid=rowid,
+            started_at=started_at,
+            ended_at=ended_at,
+            mode=mode.strip().lower() if mode else None,
+            extra=extra,
+            raw={name: _jsonable(value) for name, value in row.items()},
+        )
+    return sessions
+
+
+def _key(session_id: object) -> object:
+    # Answers may hold the session id as text ('12') where sessions has 12.
+    if isinstance(session_id, str) and session_id.strip().lstrip("-").isdigit():
+        return int(session_id)
+    if isinstance(session_id, float) and session_id.is_integer():
+        return int(session_id)
+    return session_id
+
+
+def _read_answers(
+    db: sqlite3.Connection,
+    table: str,
+    *,
+    sessions: dict[Any, _OldSession],
+    sha256: str,
+    parsed: _Parsed,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    columns = _columns(db, table)
+    lower = {name.lower(): name for name in columns}
+    found = {
+        key: next((lower[alias] for alias in aliases if alias in lower), None)
+        for key, aliases in ANSWER_COLUMNS.items()
+    }
+    missing = [key for key in REQUIRED_ANSWER_FIELDS if found[key] is None]
+    if missing:
+        raise sqlite3.DatabaseError(f"its {table} table has no {missing[0]} column")
+    if found["time_taken"] and found["response_ms"]:
+        found["response_ms"] = None  # both present: seconds win, milliseconds stay in the extras
+    index = {name: position for position, name in enumerate(columns)}
+    mapped = {name for name in found.values() if name}
+    id_column = lower.get("id")
+    extra_positions = [(name, index[name]) for name in columns if name not in mapped]
+    question_at, correct_at, answered_at_at = (index[found[k]] for k in REQUIRED_ANSWER_FIELDS)
+    seconds_at = index[found["time_taken"]] if found["time_taken"] else None
+    ms_at = index[found["response_ms"]] if found["response_ms"] else None
+    session_at = index[found["session_id"]] if found["session_id"] else None
+    topic_at = index[found["topic"]] if found["topic"] else None
+    answer_at = index[found["user_answer"]] if found["user_answer"] else None
+
+    total = db.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+    cursor = db.execute(f"SELECT rowid, * FROM {_quote(table)}")
+    done = 0
+    while batch := cursor.fetchmany(READ_BATCH):
+        for rowid, *row in batch:
+            _parse_answer(
+                row,
+                rowid=rowid,
+                table=table,
+                columns=columns,
+                question_at=question_at,
+                correct_at=correct_at,
+                answered_at_at=answered_at_at,
+                seconds_at=seconds_at,
+                ms_at=ms_at,
+                session_at=session_at,
+                topic_at=topic_at,
+                answer_at=answer_at,
+                extra_positions=extra_positions,
+                id_column=id_column,
+                sessions=sessions,
+                sha256=sha256,
+                parsed=parsed,
+            )
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    parsed.read = done
+
+
+def _parse_answer(
+    row: list[Any],
+    *,
+    rowid: int,
+    table: str,
+    columns: Sequence[str],
+    question_at: int,
+    correct_at: int,
+    answered_at_at: int,
+    seconds_at: int | None,
+    ms_at: int | None,
+    session_at: int | None,
+    topic_at: int | None,
+    answer_at: int | None,
+    extra_positions: Sequence[tuple[str, int]],
+    id_column: str | None,
+    sessions: dict[Any, _OldSession],
+    sha256: str,
+    parsed: _Parsed,
+) -> None:
+    question_id = _text(row[question_at])
+    answered_at = _parse_timestamp(row[answered_at_at])
+    is_correct = _parse_bool(row[correct_at])
+    if question_id is None or not question_id.strip():
+        reason = "missing_question_id"
+    elif len(question_id) > MAX_QUESTION_ID:
+        reason = "question_id_too_long"
+    elif answered_at is None:
+        reason = "bad_timestamp"
+    elif is_correct is None:
+        reason = "bad_correct"
+    else:
+        reason = None
+    if reason is not None:
+        raw = {name: _jsonable(value) for name, value in zip(columns, row, strict=True)}
+        parsed.rejects.append((_row_id(sha256, table, rowid), table, rowid, reason, _dumps(raw)))
+        parsed.answer_rejects[reason] += 1
+        return
+
+    extra = {
+        name: _jsonable(row[position])
+        for name, position in extra_positions
+        if not (name == id_column and row[position] == rowid)
+    }
+    response_ms = None
+    if seconds_at is not None and row[seconds_at] is not None:
+        response_ms = _milliseconds(row[seconds_at], scale=1000)
+        if response_ms is None:
+            extra[columns[seconds_at]] = _jsonable(row[seconds_at])
+    elif ms_at is not None and row[ms_at] is not None:
+        response_ms = _milliseconds(row[ms_at], scale=1)
+        if response_ms is None:
+            extra[columns[ms_at]] = _jsonable(row[ms_at])
+    old_session = None
+    if session_at is not None and row[session_at] is not None:
+        old_session = sessions.get(_key(row[session_at]))
+        if old_session is None:
+            extra[columns[session_at]] = _jsonable(row[session_at])
+    topic = _text(row[topic_at]) if topic_at is not None else None
+    if topic is not None and len(topic) > MAX_TOPIC:
+        extra[columns[topic_at]] = topic
+        topic = topic[:MAX_TOPIC]
+    if old_session is not None:
+        old_session.answered += 1
+        old_session.correct += is_correct
+        if old_session.first_answer is None or answered_at < old_session.first_answer:
+            old_session.first_answer = answered_at
+    parsed.question_ids.add(question_id)
+    parsed.attempts.append(
+        (
+            _row_id(sha256, table, rowid),
+            old_session,  # replaced by the session's uuid (or None) in _finish_sessions
+            question_id,
+            topic,
+            old_session.mode if old_session is not None else None,
+            _text(row[answer_at]) if answer_at is not None else None,
+            is_correct,
+            response_ms,
+            answered_at,
+            _dumps(extra) if extra else None,
+        )
+    )
+
+
+def _finish_sessions(sessions: dict[Any, _OldSession], *, sha256: str, parsed: _Parsed) -> None:
+    """Date each session, reject the undatable ones, and point the attempts at their uuids."""
+    ids: dict[int, uuid.UUID | None] = {}
+    for old in sessions.values():
+        started_at = old.started_at or old.first_answer or old.ended_at
+        session_id = _row_id(sha256, SESSION_TABLE, old.rowid)
+        if started_at is None:
+            parsed.rejects.append(
+                (session_id, SESSION_TABLE, old.rowid, "bad_timestamp", _dumps(old.raw))
+            )
+            ids[id(old)] = None
+            continue
+        ids[id(old)] = session_id
+        parsed.sessions.append(
+            (
+                session_id,
+                started_at,
+                old.ended_at,
+                old.mode,
+                old.answered,
+                old.correct,
+                _dumps(old.extra) if old.extra else None,
+            )
+        )
+    attempts_rows = parsed.attempts
+    for position, row in enumerate(attempts_rows):
+        old = row[1]
+        mode = row[4] or "quiz"
+        if old is None:
+            attempts_rows[position] = (*row[:1], None, *row[2:4], mode, *row[5:])
+            continue
+        session_id = ids[id(old)]
+        extra = row[9]
+        if session_id is None:
+            # The session itself was rejected: keep its old id with the answer.
+            extra_dict = json.loads(extra) if extra else {}
+            extra_dict["session_id"] = _jsonable(_raw_session_id(old))
+            extra = _dumps(extra_dict)
+        attempts_rows[position] = (*row[:1], session_id, *row[2:4], mode, *row[5:9], extra)
+
+
+def _raw_session_id(old: _OldSession) -> object:
+    return next((value for name, value in old.raw.items() if name.lower() == "id"), old.rowid)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _parse_timestamp(value: object) -> datetime | None:
+    """A UTC datetime from SQLite text, ISO 8601 (offset honoured) or epoch s/ms; else None."""
+    if value is None or isinstance(value, bytes):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return None
+            # Naive text is what SQLite's CURRENT_TIMESTAMP writes: UTC.
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return None
+    seconds = value / 1000 if abs(value) >= EPOCH_MS_FROM else value
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse_bool(value: object) -> bool | None:
+    """True/False from 0/1, '0'/'1', true/false, yes/no in any case; None when unreadable."""
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return None
+
+
+def _milliseconds(value: object, *, scale: int) -> int | None:
+    """`value` (a number or numeric text) times `scale`, rounded; None if unreadable."""
+    try:
+        number = float(value) * scale  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or not 0 <= number <= MAX_INT4:
+        return None
+    return round(number)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    # Postgres text cannot hold NUL characters.
+    return str(value).replace("\x00", "")
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, bytes):
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _insert_new(
+    connection: sa.Connection,
+    table: sa.TableClause,
+    fields: Sequence[str],
+    rows: list[tuple],
+    *,
+    constants: Mapping[str, Any],
+) -> int:
+    """Insert the rows whose id is not there yet; return how many were new."""
+    if not rows:
+        return 0
+    if connection.dialect.name == "postgresql":
+        return _copy_new(connection, table, fields, rows, constants=constants)
+    new = _without_existing(connection, table, rows)
+    json_fields = {name for name in fields if isinstance(table.c[name].type, sa.JSON)}
+    payload = [
+        {
+            **constants,
+            **{
+                name: json.loads(value) if name in json_fields and value is not None else value
+                for name, value in zip(fields, row, strict=True)
+            },
+        }
+        for row in new
+    ]
+    if payload:
+        connection.execute(sa.insert(table), payload)
+    return len(payload)
+
+
+def _without_existing(
+    connection: sa.Connection, table: sa.TableClause, rows: list[tuple]
+) -> list[tuple]:
+    existing: set[uuid.UUID] = set()
+    for start in range(0, len(rows), 500):
+        ids = [row[0] for row in rows[start : start + 500]]
+        existing.update(
+            connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars()
+        )
+    return [row for row in rows if row[0] not in existing]
+
+
+def _copy_new(
+    connection: sa.Connection,
+    table: sa.TableClause,
+    fields: Sequence[str],
+    rows: Iterable[tuple],
+    *,
+    constants: Mapping[str, Any],
+) -> int:
+    # COPY into a temporary table, then one set-based INSERT that skips ids already there:
+    # close to what the server itself can ingest, and idempotent.
+    staging = f"legacy_staging_{table.name}"
+    types = {name: _pg_type(table.c[name].type) for name in fields}
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {staging} ("
+        + ", ".join(f"{name} {types[name]}" for name in fields)
+        + ")"
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {staging} ({', '.join(fields)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    target_columns = [*fields, *constants]
+    select_list = [*fields, *(f"%({name})s" for name in constants)]
+    cursor.execute(
+        f"INSERT INTO {table.name} ({', '.join(target_columns)}) "
+        f"SELECT {', '.join(select_list)} FROM {staging} ON CONFLICT (id) DO NOTHING",
+        dict(constants),
+    )
+    inserted = cursor.rowcount
+    cursor.execute(f"DROP TABLE {staging}")
+    cursor.close()
+    return inserted
+
+
+def _pg_type(column_type: sa.types.TypeEngine) -> str:
+    if isinstance(column_type, sa.JSON):
+        return "jsonb"
+    if isinstance(column_type, sa.Uuid):
+        return "uuid"
+    if isinstance(column_type, sa.DateTime):
+        return "timestamptz"
+    if isinstance(column_type, sa.Boolean):
+        return "boolean"
+    if isinstance(column_type, sa.BigInteger):
+        return "bigint"
+    if isinstance(column_type, sa.Integer):
+        return "integer"
+    return "text"
