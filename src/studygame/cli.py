@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, get_settings
-from studygame.db import describe_connect_error, make_engine
+from studygame.db import describe_connect_error, make_engine, session_scope
 
 APP_ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,8 +51,8 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
-    from studygame.db import session_scope
-    from studygame.services import legacy, schedule
+    from studygame.services import legacy
+    from studygame.services.schedule import learner_retention, rebuild_card_states
 
     engine = make_engine(_settings_or_exit(), direct=True)
     try:
@@ -64,7 +64,11 @@ def upgrade() -> None:
         with session_scope(engine) as session:
             question_ids = legacy.question_ids_imported_after(session, import_id=before)
             if question_ids:
-                schedule.rebuild_card_states(session, question_ids=question_ids)
+                rebuild_card_states(
+                    session,
+                    question_ids=question_ids,
+                    desired_retention=learner_retention(session),
+                )
     except OperationalError as exc:
         raise click.ClickException(describe_connect_error(exc, engine)) from None
     except legacy.LegacyFileError as exc:
@@ -92,14 +96,32 @@ def doctor() -> None:
         raise SystemExit(1)
 
 
+@main.group()
+def schedule() -> None:
+    """The spaced-repetition schedule (FSRS card states)."""
+
+
+@schedule.command()
+def rebuild() -> None:
+    """Recompute every card state by replaying all attempts in time order."""
+    from studygame.services.schedule import learner_retention, rebuild_card_states
+
+    _settings_or_exit()
+    with session_scope() as session:
+        retention = learner_retention(session)
+        cards = rebuild_card_states(session, desired_retention=retention)
+    click.echo(f"Rebuilt {cards} card states (desired retention {retention:.2f}).")
+
+
 @main.command("import-legacy")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
     """Import the old app's SQLite file (study.db) into the database; safe to run again."""
-    from studygame.db import get_engine, session_scope
-    from studygame.services import legacy, schedule
+    from studygame.db import get_engine
+    from studygame.services import legacy
+    from studygame.services.schedule import learner_retention, rebuild_card_states
 
     _settings_or_exit()
     engine = get_engine()
@@ -118,7 +140,11 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
                     session, path=path, dry_run=dry_run, progress=show if bar else None
                 )
                 if report.question_ids and not dry_run:
-                    schedule.rebuild_card_states(session, question_ids=report.question_ids)
+                    rebuild_card_states(
+                        session,
+                        question_ids=report.question_ids,
+                        desired_retention=learner_retention(session),
+                    )
         except legacy.LegacyFileError as exc:
             raise click.ClickException(str(exc)) from None
         except OperationalError as exc:
