@@ -130,10 +130,15 @@ class LegacyFileError(Exception):
     """The old file cannot be imported; the message is one sentence naming the file."""
 
 
+class _Unusable(Exception):
+    """An SQLite file that lacks what the import needs; the message completes '<path> ...'."""
+
+
 @dataclass(frozen=True)
 class ImportReport:
     """What one import read and did; `read = imported + rejected + already_imported`."""
 
+    import_id: int
     read: int
     imported: int
     rejected: int
@@ -255,6 +260,7 @@ def import_legacy_file(
     )
     rejected = sum(reasons.values())
     report = ImportReport(
+        import_id=import_id,
         read=parsed.read,
         imported=imported,
         rejected=rejected,
@@ -337,6 +343,8 @@ def _read_file(path: Path, *, sha256: str, progress: Callable[[int, int], None] 
             # Text that is not UTF-8 (written by a very old app): replace the bad bytes.
             db.text_factory = lambda raw: raw.decode("utf-8", "replace")
             return _read(db, sha256=sha256, progress=progress)
+    except _Unusable as exc:
+        raise LegacyFileError(f"{path} {exc}.") from None
     except sqlite3.DatabaseError as exc:
         raise LegacyFileError(_describe_sqlite_error(path, exc)) from None
 
@@ -376,7 +384,7 @@ def _read(
     }
     answers_table = next((tables[name] for name in ANSWER_TABLES if name in tables), None)
     if answers_table is None:
-        raise sqlite3.DatabaseError("it has no answers or attempts table")
+        raise _Unusable("has no answers or attempts table")
     parsed = _Parsed()
     sessions = (
         _read_sessions(db, tables[SESSION_TABLE], sha256=sha256) if SESSION_TABLE in tables else {}
@@ -475,7 +483,7 @@ def _read_answers(
     }
     missing = [key for key in REQUIRED_ANSWER_FIELDS if found[key] is None]
     if missing:
-        raise sqlite3.DatabaseError(f"its {table} table has no {missing[0]} column")
+        raise _Unusable(f"has a {table} table without a {missing[0]} column")
     if found["time_taken"] and found["response_ms"]:
         found["response_ms"] = None  # both present: seconds win, milliseconds stay in the extras
     index = {name: position for position, name in enumerate(columns)}
@@ -791,11 +799,18 @@ def _copy_new(
         for row in rows:
             copy.write_row(row)
     target_columns = [*fields, *constants]
-    select_list = [*fields, *(f"%({name})s" for name in constants)]
+    # Typed placeholders: an untyped NULL in a SELECT list would be text, not smallint.
+    select_list = [
+        *fields,
+        *(
+            "NULL" if value is None else f"%({name})s::{_pg_type(table.c[name].type)}"
+            for name, value in constants.items()
+        ),
+    ]
     cursor.execute(
         f"INSERT INTO {table.name} ({', '.join(target_columns)}) "
         f"SELECT {', '.join(select_list)} FROM {staging} ON CONFLICT (id) DO NOTHING",
-        dict(constants),
+        {name: value for name, value in constants.items() if value is not None},
     )
     inserted = cursor.rowcount
     cursor.execute(f"DROP TABLE {staging}")
