@@ -13,13 +13,14 @@ import math
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -218,12 +219,20 @@ def import_legacy_file(
         )
         .returning(legacy_imports.c.id)
     ).scalar_one()
+    first_import = not connection.execute(
+        sa.select(
+            sa.exists().where(
+                legacy_imports.c.file_sha256 == sha256, legacy_imports.c.id != import_id
+            )
+        )
+    ).scalar()
     sessions_imported = _insert_new(
         connection,
         study_sessions,
         SESSION_FIELDS,
         parsed.sessions,
         constants={"points": 0, "source": "legacy", "legacy_import_id": import_id},
+        first_import=first_import,
     )
     imported = _insert_new(
         connection,
@@ -237,6 +246,7 @@ def import_legacy_file(
             "source": "legacy",
             "legacy_import_id": import_id,
         },
+        first_import=first_import,
     )
     _insert_new(
         connection,
@@ -244,6 +254,7 @@ def import_legacy_file(
         REJECT_FIELDS,
         parsed.rejects,
         constants={"import_id": import_id, "rejected_at": started_at},
+        first_import=first_import,
     )
     reasons = Counter(dict.fromkeys(REJECT_REASONS, 0))
     reasons.update(
@@ -404,8 +415,17 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _row_id(sha256: str, table: str, rowid: object) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, f"{sha256}/{table}/{rowid}")
+def _id_maker(sha256: str, table: str) -> Callable[[object], str]:
+    """uuid5(NAMESPACE, "<sha256>/<table>/<rowid>") as 32 hex digits, without uuid.UUID's cost."""
+    prefix = NAMESPACE.bytes + f"{sha256}/{table}/".encode()
+
+    def new_id(rowid: object) -> str:
+        digest = bytearray(hashlib.sha1(prefix + str(rowid).encode()).digest()[:16])
+        digest[6] = digest[6] & 0x0F | 0x50  # version 5
+        digest[8] = digest[8] & 0x3F | 0x80  # RFC 4122 variant
+        return digest.hex()
+
+    return new_id
 
 
 @dataclass
@@ -486,40 +506,105 @@ def _read_answers(
         raise _Unusable(f"has a {table} table without a {missing[0]} column")
     if found["time_taken"] and found["response_ms"]:
         found["response_ms"] = None  # both present: seconds win, milliseconds stay in the extras
-    index = {name: position for position, name in enumerate(columns)}
-    mapped = {name for name in found.values() if name}
+    time_name, scale = (
+        (found["time_taken"], 1000) if found["time_taken"] else (found["response_ms"], 1)
+    )
+    session_name, topic_name = found["session_id"], found["topic"]
+    # Select the mapped columns in a fixed order (NULL for absent ones), then the rest.
+    mapped = [
+        found["question_id"],
+        found["correct"],
+        found["answered_at"],
+        time_name,
+        session_name,
+        topic_name,
+        found["user_answer"],
+    ]
+    others = [name for name in columns if name not in mapped]
+    select_list = ", ".join(_quote(name) if name else "NULL" for name in (*mapped, *others))
     id_column = lower.get("id")
-    extra_positions = [(name, index[name]) for name in columns if name not in mapped]
-    question_at, correct_at, answered_at_at = (index[found[k]] for k in REQUIRED_ANSWER_FIELDS)
-    seconds_at = index[found["time_taken"]] if found["time_taken"] else None
-    ms_at = index[found["response_ms"]] if found["response_ms"] else None
-    session_at = index[found["session_id"]] if found["session_id"] else None
-    topic_at = index[found["topic"]] if found["topic"] else None
-    answer_at = index[found["user_answer"]] if found["user_answer"] else None
+    new_id = _id_maker(sha256, table)
+    attempts_rows, rejects, answer_rejects = parsed.attempts, parsed.rejects, parsed.answer_rejects
+    question_ids = parsed.question_ids
 
     total = db.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
-    cursor = db.execute(f"SELECT rowid, * FROM {_quote(table)}")
+    cursor = db.execute(f"SELECT rowid, {select_list} FROM {_quote(table)}")
     done = 0
+    # One tight loop: at 200,000 rows every attribute lookup and call shows in the timings.
     while batch := cursor.fetchmany(READ_BATCH):
-        for rowid, *row in batch:
-            _parse_answer(
-                row,
-                rowid=rowid,
-                table=table,
-                columns=columns,
-                question_at=question_at,
-                correct_at=correct_at,
-                answered_at_at=answered_at_at,
-                seconds_at=seconds_at,
-                ms_at=ms_at,
-                session_at=session_at,
-                topic_at=topic_at,
-                answer_at=answer_at,
-                extra_positions=extra_positions,
-                id_column=id_column,
-                sessions=sessions,
-                sha256=sha256,
-                parsed=parsed,
+        for (
+            rowid,
+            question,
+            correct,
+            answered,
+            seconds_or_ms,
+            session,
+            topic,
+            answer,
+            *rest,
+        ) in batch:
+            question_id = question if type(question) is str else _text(question)
+            answered_at = _parse_timestamp(answered)
+            is_correct = correct == 1 if correct == 0 or correct == 1 else _parse_bool(correct)
+            if question_id is None or not question_id.strip():
+                reason = "missing_question_id"
+            elif len(question_id) > MAX_QUESTION_ID:
+                reason = "question_id_too_long"
+            elif answered_at is None:
+                reason = "bad_timestamp"
+            elif is_correct is None:
+                reason = "bad_correct"
+            else:
+                reason = None
+            if reason is not None:
+                rejects.append(
+                    (new_id(rowid), table, rowid, reason, _dumps(_raw_row(db, table, rowid)))
+                )
+                answer_rejects[reason] += 1
+                continue
+            extra = (
+                {
+                    name: _jsonable(value)
+                    for name, value in zip(others, rest, strict=True)
+                    if not (name == id_column and value == rowid)
+                }
+                if rest
+                else {}
+            )
+            response_ms = None
+            if seconds_or_ms is not None:
+                response_ms = _milliseconds(seconds_or_ms, scale=scale)
+                if response_ms is None:
+                    extra[time_name] = _jsonable(seconds_or_ms)
+            old_session = None
+            if session is not None:
+                old_session = sessions.get(_key(session))
+                if old_session is None:
+                    extra[session_name] = _jsonable(session)
+                else:
+                    old_session.answered += 1
+                    old_session.correct += is_correct
+                    if old_session.first_answer is None or answered_at < old_session.first_answer:
+                        old_session.first_answer = answered_at
+            if topic is not None:
+                topic = _text(topic)
+                if len(topic) > MAX_TOPIC:
+                    extra[topic_name] = topic
+                    topic = topic[:MAX_TOPIC]
+            question_ids.add(question_id)
+            attempts_rows.append(
+                (
+                    new_id(rowid),
+                    old_session,  # replaced by the session's id (or None) in _finish_sessions
+                    question_id if "\x00" not in question_id else _text(question_id),
+                    topic,
+                    None,  # the mode, from the session, in _finish_sessions
+                    answer if answer is None or type(answer) is str else _text(answer),
+                    is_correct,
+                    response_ms,
+                    answered_at,
+                    _dumps(extra) if extra else None,
+                )
             )
         done += len(batch)
         if progress is not None:
@@ -527,96 +612,20 @@ def _read_answers(
     parsed.read = done
 
 
-def _parse_answer(
-    row: list[Any],
-    *,
-    rowid: int,
-    table: str,
-    columns: Sequence[str],
-    question_at: int,
-    correct_at: int,
-    answered_at_at: int,
-    seconds_at: int | None,
-    ms_at: int | None,
-    session_at: int | None,
-    topic_at: int | None,
-    answer_at: int | None,
-    extra_positions: Sequence[tuple[str, int]],
-    id_column: str | None,
-    sessions: dict[Any, _OldSession],
-    sha256: str,
-    parsed: _Parsed,
-) -> None:
-    question_id = _text(row[question_at])
-    answered_at = _parse_timestamp(row[answered_at_at])
-    is_correct = _parse_bool(row[correct_at])
-    if question_id is None or not question_id.strip():
-        reason = "missing_question_id"
-    elif len(question_id) > MAX_QUESTION_ID:
-        reason = "question_id_too_long"
-    elif answered_at is None:
-        reason = "bad_timestamp"
-    elif is_correct is None:
-        reason = "bad_correct"
-    else:
-        reason = None
-    if reason is not None:
-        raw = {name: _jsonable(value) for name, value in zip(columns, row, strict=True)}
-        parsed.rejects.append((_row_id(sha256, table, rowid), table, rowid, reason, _dumps(raw)))
-        parsed.answer_rejects[reason] += 1
-        return
-
-    extra = {
-        name: _jsonable(row[position])
-        for name, position in extra_positions
-        if not (name == id_column and row[position] == rowid)
-    }
-    response_ms = None
-    if seconds_at is not None and row[seconds_at] is not None:
-        response_ms = _milliseconds(row[seconds_at], scale=1000)
-        if response_ms is None:
-            extra[columns[seconds_at]] = _jsonable(row[seconds_at])
-    elif ms_at is not None and row[ms_at] is not None:
-        response_ms = _milliseconds(row[ms_at], scale=1)
-        if response_ms is None:
-            extra[columns[ms_at]] = _jsonable(row[ms_at])
-    old_session = None
-    if session_at is not None and row[session_at] is not None:
-        old_session = sessions.get(_key(row[session_at]))
-        if old_session is None:
-            extra[columns[session_at]] = _jsonable(row[session_at])
-    topic = _text(row[topic_at]) if topic_at is not None else None
-    if topic is not None and len(topic) > MAX_TOPIC:
-        extra[columns[topic_at]] = topic
-        topic = topic[:MAX_TOPIC]
-    if old_session is not None:
-        old_session.answered += 1
-        old_session.correct += is_correct
-        if old_session.first_answer is None or answered_at < old_session.first_answer:
-            old_session.first_answer = answered_at
-    parsed.question_ids.add(question_id)
-    parsed.attempts.append(
-        (
-            _row_id(sha256, table, rowid),
-            old_session,  # replaced by the session's uuid (or None) in _finish_sessions
-            question_id,
-            topic,
-            old_session.mode if old_session is not None else None,
-            _text(row[answer_at]) if answer_at is not None else None,
-            is_correct,
-            response_ms,
-            answered_at,
-            _dumps(extra) if extra else None,
-        )
-    )
+def _raw_row(db: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
+    """The whole row as the old file has it, for a reject (rare: one query each is fine)."""
+    cursor = db.execute(f"SELECT * FROM {_quote(table)} WHERE rowid = ?", (rowid,))
+    names = [column[0] for column in cursor.description]
+    return {name: _jsonable(value) for name, value in zip(names, cursor.fetchone(), strict=True)}
 
 
 def _finish_sessions(sessions: dict[Any, _OldSession], *, sha256: str, parsed: _Parsed) -> None:
     """Date each session, reject the undatable ones, and point the attempts at their uuids."""
-    ids: dict[int, uuid.UUID | None] = {}
+    new_id = _id_maker(sha256, SESSION_TABLE)
+    ids: dict[int, str | None] = {}
     for old in sessions.values():
         started_at = old.started_at or old.first_answer or old.ended_at
-        session_id = _row_id(sha256, SESSION_TABLE, old.rowid)
+        session_id = new_id(old.rowid)
         if started_at is None:
             parsed.rejects.append(
                 (session_id, SESSION_TABLE, old.rowid, "bad_timestamp", _dumps(old.raw))
@@ -638,9 +647,8 @@ def _finish_sessions(sessions: dict[Any, _OldSession], *, sha256: str, parsed: _
     attempts_rows = parsed.attempts
     for position, row in enumerate(attempts_rows):
         old = row[1]
-        mode = row[4] or "quiz"
         if old is None:
-            attempts_rows[position] = (*row[:1], None, *row[2:4], mode, *row[5:])
+            attempts_rows[position] = (row[0], None, row[2], row[3], "quiz", *row[5:])
             continue
         session_id = ids[id(old)]
         extra = row[9]
@@ -649,7 +657,8 @@ def _finish_sessions(sessions: dict[Any, _OldSession], *, sha256: str, parsed: _
             extra_dict = json.loads(extra) if extra else {}
             extra_dict["session_id"] = _jsonable(_raw_session_id(old))
             extra = _dumps(extra_dict)
-        attempts_rows[position] = (*row[:1], session_id, *row[2:4], mode, *row[5:9], extra)
+        mode = old.mode or "quiz"
+        attempts_rows[position] = (row[0], session_id, row[2], row[3], mode, *row[5:9], extra)
 
 
 def _raw_session_id(old: _OldSession) -> object:
@@ -665,17 +674,18 @@ def _parse_timestamp(value: object) -> datetime | None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        if not text:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
+        # ISO 8601 / CURRENT_TIMESTAMP text has its first '-' after a four-digit year.
+        if text[4:5] == "-":
             try:
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 return None
             # Naive text is what SQLite's CURRENT_TIMESTAMP writes: UTC.
             return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        try:
+            value = float(text)
+        except ValueError:
+            return None
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return None
     seconds = value / 1000 if abs(value) >= EPOCH_MS_FROM else value
@@ -742,63 +752,97 @@ def _insert_new(
     rows: list[tuple],
     *,
     constants: Mapping[str, Any],
+    first_import: bool,
 ) -> int:
-    """Insert the rows whose id is not there yet; return how many were new."""
+    """Insert the rows whose id is not there yet; return how many were new.
+
+    Ids are 32 hex digits; `first_import` says no earlier import of this file is recorded.
+    """
     if not rows:
         return 0
     if connection.dialect.name == "postgresql":
-        return _copy_new(connection, table, fields, rows, constants=constants)
-    new = _without_existing(connection, table, rows)
-    json_fields = {name for name in fields if isinstance(table.c[name].type, sa.JSON)}
+        return _copy_new(connection, table, fields, rows, constants=constants, direct=first_import)
+    # The SQLite development database: plain executemany, after skipping the ids already there.
+    converters = {
+        name: uuid.UUID if isinstance(table.c[name].type, sa.Uuid) else json.loads
+        for name in fields
+        if isinstance(table.c[name].type, sa.Uuid | sa.JSON)
+    }
     payload = [
         {
             **constants,
             **{
-                name: json.loads(value) if name in json_fields and value is not None else value
+                name: converters[name](value) if name in converters and value is not None else value
                 for name, value in zip(fields, row, strict=True)
             },
         }
-        for row in new
+        for row in rows
     ]
-    if payload:
-        connection.execute(sa.insert(table), payload)
-    return len(payload)
-
-
-def _without_existing(
-    connection: sa.Connection, table: sa.TableClause, rows: list[tuple]
-) -> list[tuple]:
     existing: set[uuid.UUID] = set()
-    for start in range(0, len(rows), 500):
-        ids = [row[0] for row in rows[start : start + 500]]
+    for start in range(0, len(payload), 500):
+        ids = [row["id"] for row in payload[start : start + 500]]
         existing.update(
             connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars()
         )
-    return [row for row in rows if row[0] not in existing]
+    new = [row for row in payload if row["id"] not in existing]
+    if new:
+        connection.execute(sa.insert(table), new)
+    return len(new)
 
 
 def _copy_new(
     connection: sa.Connection,
     table: sa.TableClause,
     fields: Sequence[str],
-    rows: Iterable[tuple],
+    rows: list[tuple],
     *,
     constants: Mapping[str, Any],
+    direct: bool,
 ) -> int:
-    # COPY into a temporary table, then one set-based INSERT that skips ids already there:
-    # close to what the server itself can ingest, and idempotent.
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        if direct and _copy_straight_in(cursor, table, fields, rows, constants=constants):
+            return len(rows)
+        return _copy_through_staging(cursor, table, fields, rows, constants=constants)
+    finally:
+        cursor.close()
+
+
+def _copy_straight_in(
+    cursor, table: sa.TableClause, fields: Sequence[str], rows: list[tuple], *, constants
+) -> bool:
+    """COPY into the table itself: as fast as Postgres ingests. False if an id was there."""
+    # A file never imported before cannot meet its own ids, but a hand-edited database might:
+    # then the savepoint undoes this COPY and the staging path skips what is there.
+    present = {name: value for name, value in constants.items() if value is not None}
+    tail = tuple(present.values())
+    cursor.execute("SAVEPOINT legacy_copy")
+    try:
+        with cursor.copy(
+            f"COPY {table.name} ({', '.join([*fields, *present])}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row + tail)
+    except psycopg.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT legacy_copy")
+        return False
+    cursor.execute("RELEASE SAVEPOINT legacy_copy")
+    return True
+
+
+def _copy_through_staging(
+    cursor, table: sa.TableClause, fields: Sequence[str], rows: list[tuple], *, constants
+) -> int:
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING: idempotent."""
     staging = f"legacy_staging_{table.name}"
-    types = {name: _pg_type(table.c[name].type) for name in fields}
-    connection.exec_driver_sql(
+    cursor.execute(
         f"CREATE TEMPORARY TABLE {staging} ("
-        + ", ".join(f"{name} {types[name]}" for name in fields)
+        + ", ".join(f"{name} {_pg_type(table.c[name].type)}" for name in fields)
         + ")"
     )
-    cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {staging} ({', '.join(fields)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    target_columns = [*fields, *constants]
     # Typed placeholders: an untyped NULL in a SELECT list would be text, not smallint.
     select_list = [
         *fields,
@@ -808,13 +852,12 @@ def _copy_new(
         ),
     ]
     cursor.execute(
-        f"INSERT INTO {table.name} ({', '.join(target_columns)}) "
+        f"INSERT INTO {table.name} ({', '.join([*fields, *constants])}) "
         f"SELECT {', '.join(select_list)} FROM {staging} ON CONFLICT (id) DO NOTHING",
         {name: value for name, value in constants.items() if value is not None},
     )
     inserted = cursor.rowcount
     cursor.execute(f"DROP TABLE {staging}")
-    cursor.close()
     return inserted
 
 
