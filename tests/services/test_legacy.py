@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from studygame import migrations
@@ -468,3 +469,30 @@ def test_the_sqlite_development_database_takes_the_plain_insert_path(legacy_db, 
             assert isinstance(attempt.session_id, uuid.UUID)
     finally:
         engine.dispose()
+
+
+def test_rows_already_there_without_their_import_record_are_skipped(session, legacy_db):
+    # A hand-cleaned database: the import record is gone but its attempts stayed, so the
+    # fast straight-in COPY meets existing ids and the import falls back to skipping them.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    first = run_import(session, path)
+    session.execute(delete(LegacyImport).where(LegacyImport.id == first.import_id))
+
+    again = run_import(session, path)
+
+    assert (again.read, again.imported, again.already_imported) == (3, 0, 3)
+
+
+def test_text_that_is_not_utf8_is_kept_with_the_bad_bytes_replaced(session, legacy_db):
+    path = legacy_db(tables={})
+    db = sqlite3.connect(path)
+    db.execute(
+        "INSERT INTO answers (question_id, correct, created_at, user_answer)"
+        " VALUES ('q1', 1, '2025-03-14 09:26:53', CAST(X'63616678e9' AS TEXT))"
+    )
+    db.commit()
+    db.close()
+
+    report = run_import(session, path)
+
+    assert imported(session, report)["q1"].given_answer == "cafx\ufffd"

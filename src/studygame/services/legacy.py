@@ -7,14 +7,16 @@ this module too, and must keep working when the models change later.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import itertools
 import json
 import math
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -161,15 +163,22 @@ class ImportReport:
 
 
 @dataclass
-class _Parsed:
-    """Everything read from the file, ready to write; plain rows in *_FIELDS order."""
+class _Run:
+    """One pass over the file: where rows go, and what was seen on the way."""
 
-    sessions: list[tuple] = field(default_factory=list)
-    attempts: list[tuple] = field(default_factory=list)
-    rejects: list[tuple] = field(default_factory=list)
-    answer_rejects: Counter[str] = field(default_factory=Counter)
+    import_id: int
+    sha256: str
+    direct: bool
+    progress: Callable[[int, int], None] | None
     read: int = 0
+    imported: int = 0
+    sessions_imported: int = 0
+    rejects: list[tuple] = field(default_factory=list)
     question_ids: set[str] = field(default_factory=set)
+
+
+class _Collision(Exception):
+    """A straight COPY met an id that was already there; redo the rows through staging."""
 
 
 def file_sha256(path: Path) -> str:
@@ -202,11 +211,7 @@ def import_legacy_file(
         sha256 = file_sha256(path)
     except OSError as exc:
         raise LegacyFileError(f"{path} cannot be read: {exc.strerror or exc}.") from None
-    parsed = _read_file(path, sha256=sha256, progress=progress)
-    if file_sha256(path) != sha256:
-        raise LegacyFileError(f"{path} changed while it was being read; close the old app.")
-
-    savepoint = session.begin_nested() if dry_run else None
+    dry_run_savepoint = session.begin_nested() if dry_run else None
     connection = session.connection()
     import_id = connection.execute(
         sa.insert(legacy_imports)
@@ -219,43 +224,18 @@ def import_legacy_file(
         )
         .returning(legacy_imports.c.id)
     ).scalar_one()
-    first_import = not connection.execute(
+    seen_before = connection.execute(
         sa.select(
             sa.exists().where(
                 legacy_imports.c.file_sha256 == sha256, legacy_imports.c.id != import_id
             )
         )
     ).scalar()
-    sessions_imported = _insert_new(
-        connection,
-        study_sessions,
-        SESSION_FIELDS,
-        parsed.sessions,
-        constants={"points": 0, "source": "legacy", "legacy_import_id": import_id},
-        first_import=first_import,
-    )
-    imported = _insert_new(
-        connection,
-        attempts,
-        ATTEMPT_FIELDS,
-        parsed.attempts,
-        constants={
-            "deck": None,
-            "rating": None,
-            "points": 0,
-            "source": "legacy",
-            "legacy_import_id": import_id,
-        },
-        first_import=first_import,
-    )
-    _insert_new(
-        connection,
-        legacy_import_rejects,
-        REJECT_FIELDS,
-        parsed.rejects,
-        constants={"import_id": import_id, "rejected_at": started_at},
-        first_import=first_import,
-    )
+    run = _Run(import_id=import_id, sha256=sha256, direct=not seen_before, progress=progress)
+    run = _import_rows(session, path, run=run, rejected_at=started_at)
+    if file_sha256(path) != sha256:
+        raise LegacyFileError(f"{path} changed while it was being read; close the old app first.")
+
     reasons = Counter(dict.fromkeys(REJECT_REASONS, 0))
     reasons.update(
         dict(
@@ -272,14 +252,14 @@ def import_legacy_file(
     rejected = sum(reasons.values())
     report = ImportReport(
         import_id=import_id,
-        read=parsed.read,
-        imported=imported,
+        read=run.read,
+        imported=run.imported,
         rejected=rejected,
         reject_reasons=dict(reasons),
-        already_imported=parsed.read - imported - rejected,
-        sessions_imported=sessions_imported,
+        already_imported=run.read - run.imported - rejected,
+        sessions_imported=run.sessions_imported,
         file_sha256=sha256,
-        question_ids=frozenset(parsed.question_ids) if imported else frozenset(),
+        question_ids=frozenset(run.question_ids) if run.imported else frozenset(),
     )
     connection.execute(
         sa.update(legacy_imports)
@@ -292,8 +272,8 @@ def import_legacy_file(
             finished_at=clock(),
         )
     )
-    if savepoint is not None:
-        savepoint.rollback()
+    if dry_run_savepoint is not None:
+        dry_run_savepoint.rollback()
     return report
 
 
@@ -341,19 +321,28 @@ def delete_imports(session: Session, *, door: str) -> int:
 # --- reading the file ----------------------------------------------------------------------
 
 
-def _read_file(path: Path, *, sha256: str, progress: Callable[[int, int], None] | None) -> _Parsed:
+def _import_rows(session: Session, path: Path, *, run: _Run, rejected_at: datetime) -> _Run:
+    """Read the file and write its rows, in a savepoint: a failure leaves nothing behind."""
     # mode=ro: SQLite itself refuses to write, so the learner's file cannot change.
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    lenient_text = False
     try:
         with _closing(sqlite3.connect(uri, uri=True)) as db:
-            try:
-                return _read(db, sha256=sha256, progress=progress)
-            except sqlite3.OperationalError as exc:
-                if "decode" not in str(exc):
-                    raise
-            # Text that is not UTF-8 (written by a very old app): replace the bad bytes.
-            db.text_factory = lambda raw: raw.decode("utf-8", "replace")
-            return _read(db, sha256=sha256, progress=progress)
+            while True:
+                attempt = replace(run, rejects=[], question_ids=set())
+                if lenient_text:
+                    # Text that is not UTF-8 (a very old app wrote it): replace the bad bytes.
+                    db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+                try:
+                    with session.begin_nested():
+                        _write_file(session.connection(), db, run=attempt, rejected_at=rejected_at)
+                    return attempt
+                except _Collision:
+                    run = replace(run, direct=False)
+                except sqlite3.OperationalError as exc:
+                    if "decode" not in str(exc) or lenient_text:
+                        raise
+                    lenient_text = True
     except _Unusable as exc:
         raise LegacyFileError(f"{path} {exc}.") from None
     except sqlite3.DatabaseError as exc:
@@ -383,9 +372,10 @@ def _describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     return f"{path} could not be read as an SQLite database: {message}."
 
 
-def _read(
-    db: sqlite3.Connection, *, sha256: str, progress: Callable[[int, int], None] | None
-) -> _Parsed:
+def _write_file(
+    connection: sa.Connection, db: sqlite3.Connection, *, run: _Run, rejected_at: datetime
+) -> None:
+    """Sessions first (the answers point at them), then the answers as they are read."""
     problem = db.execute("PRAGMA quick_check").fetchone()[0]
     if problem != "ok":
         raise sqlite3.DatabaseError(f"database disk image is malformed ({problem})")
@@ -396,15 +386,77 @@ def _read(
     answers_table = next((tables[name] for name in ANSWER_TABLES if name in tables), None)
     if answers_table is None:
         raise _Unusable("has no answers or attempts table")
-    parsed = _Parsed()
-    sessions = (
-        _read_sessions(db, tables[SESSION_TABLE], sha256=sha256) if SESSION_TABLE in tables else {}
+    sessions = _read_sessions(db, tables[SESSION_TABLE], run=run) if SESSION_TABLE in tables else {}
+    write_sessions = functools.partial(
+        _insert_new,
+        connection,
+        study_sessions,
+        SESSION_FIELDS,
+        constants={"points": 0, "source": "legacy", "legacy_import_id": run.import_id},
+        direct=run.direct,
     )
-    _read_answers(
-        db, answers_table, sessions=sessions, sha256=sha256, parsed=parsed, progress=progress
+    write_attempts = functools.partial(
+        _insert_new,
+        connection,
+        attempts,
+        ATTEMPT_FIELDS,
+        constants={
+            "deck": None,
+            "rating": None,
+            "points": 0,
+            "source": "legacy",
+            "legacy_import_id": run.import_id,
+        },
+        direct=run.direct,
     )
-    _finish_sessions(sessions, sha256=sha256, parsed=parsed)
-    return parsed
+    run.sessions_imported = write_sessions(
+        [old.row() for old in sessions.values() if old.started_at is not None]
+    )
+    # Answers of a session that has no readable start wait until its first answer dates it.
+    held_back: list[tuple] = []
+    run.imported = write_attempts(
+        _answer_rows(db, answers_table, sessions=sessions, run=run, held_back=held_back)
+    )
+    undated = [old for old in sessions.values() if old.started_at is None]
+    for old in undated:
+        old.started_at = old.first_answer or old.ended_at
+        if old.started_at is None:
+            run.rejects.append((old.id, SESSION_TABLE, old.rowid, "bad_timestamp", _dumps(old.raw)))
+    run.sessions_imported += write_sessions(
+        [old.row() for old in undated if old.started_at is not None]
+    )
+    run.imported += write_attempts(held_back)
+    _insert_new(
+        connection,
+        legacy_import_rejects,
+        REJECT_FIELDS,
+        run.rejects,
+        constants={"import_id": run.import_id, "rejected_at": rejected_at},
+        direct=run.direct,
+    )
+    _count_session_answers(connection, import_id=run.import_id)
+
+
+def _count_session_answers(connection: sa.Connection, *, import_id: int) -> None:
+    """Fill the new sessions' answered/correct counters from their imported answers."""
+    counts = (
+        sa.select(
+            attempts.c.session_id,
+            sa.func.count().label("answered"),
+            sa.func.sum(sa.case((attempts.c.is_correct, 1), else_=0)).label("correct"),
+        )
+        .where(attempts.c.legacy_import_id == import_id, attempts.c.session_id.is_not(None))
+        .group_by(attempts.c.session_id)
+        .subquery()
+    )
+    connection.execute(
+        sa.update(study_sessions)
+        .where(
+            study_sessions.c.id == counts.c.session_id,
+            study_sessions.c.legacy_import_id == import_id,
+        )
+        .values(answered=counts.c.answered, correct=counts.c.correct)
+    )
 
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -430,43 +482,48 @@ def _id_maker(sha256: str, table: str) -> Callable[[object], str]:
 
 @dataclass
 class _OldSession:
+    id: str
     rowid: int
     started_at: datetime | None
     ended_at: datetime | None
     mode: str | None
     extra: dict[str, Any]
     raw: dict[str, Any]
-    answered: int = 0
-    correct: int = 0
     first_answer: datetime | None = None
 
+    def row(self) -> tuple:
+        """The study_sessions row, in SESSION_FIELDS order (counters filled in afterwards)."""
+        extra = _dumps(self.extra) if self.extra else None
+        return (self.id, self.started_at, self.ended_at, self.mode, 0, 0, extra)
 
-def _read_sessions(db: sqlite3.Connection, table: str, *, sha256: str) -> dict[Any, _OldSession]:
+
+def _read_sessions(db: sqlite3.Connection, table: str, *, run: _Run) -> dict[Any, _OldSession]:
     """The old sessions by their id as answers refer to it (int or text)."""
     columns = _columns(db, table)
     lower = {name.lower(): name for name in columns}
+    id_name, started_name, ended_name, mode_name = (
+        lower.get(name) for name in ("id", "started_at", "ended_at", "mode")
+    )
+    new_id = _id_maker(run.sha256, SESSION_TABLE)
     sessions: dict[Any, _OldSession] = {}
     for rowid, *values in db.execute(f"SELECT rowid, * FROM {_quote(table)}"):
         row = dict(zip(columns, values, strict=True))
-        old_id = row.get(lower.get("id", ""), rowid)
-        started_name, ended_name, mode_name = (
-            lower.get(n) for n in ("started_at", "ended_at", "mode")
-        )
         extra = {
             name: _jsonable(value)
             for name, value in row.items()
-            if name not in (lower.get("id"), started_name, ended_name, mode_name)
+            if name not in (id_name, started_name, ended_name, mode_name)
         }
-        started_at = _parse_timestamp(row.get(started_name)) if started_name else None
-        ended_at = _parse_timestamp(row.get(ended_name)) if ended_name else None
-        for name, parsed_value in ((started_name, started_at), (ended_name, ended_at)):
-            if name and parsed_value is None and row[name] is not None:
+        started_at = _parse_timestamp(row[started_name]) if started_name else None
+        ended_at = _parse_timestamp(row[ended_name]) if ended_name else None
+        for name, moment in ((started_name, started_at), (ended_name, ended_at)):
+            if name and moment is None and row[name] is not None:
                 extra[name] = _jsonable(row[name])
-        mode = _text(row.get(mode_name)) if mode_name else None
-        if mode is not None and (len(mode) > MAX_MODE or not mode.strip()):
+        mode = _text(row[mode_name]) if mode_name else None
+        if mode is not None and (len(mode.strip()) > MAX_MODE or not mode.strip()):
             extra[mode_name] = mode
             mode = None
-        sessions[_key(old_id)] = _OldSession(
+        sessions[_key(row[id_name] if id_name else rowid)] = _OldSession(
+            id=new_id(rowid),
             rowid=rowid,
             started_at=started_at,
             ended_at=ended_at,
@@ -486,15 +543,15 @@ def _key(session_id: object) -> object:
     return session_id
 
 
-def _read_answers(
+def _answer_rows(
     db: sqlite3.Connection,
     table: str,
     *,
     sessions: dict[Any, _OldSession],
-    sha256: str,
-    parsed: _Parsed,
-    progress: Callable[[int, int], None] | None,
-) -> None:
+    run: _Run,
+    held_back: list[tuple],
+) -> Iterator[tuple]:
+    """The attempts rows, in ATTEMPT_FIELDS order, as the answers are read; rejects on the side."""
     columns = _columns(db, table)
     lower = {name.lower(): name for name in columns}
     found = {
@@ -504,8 +561,7 @@ def _read_answers(
     missing = [key for key in REQUIRED_ANSWER_FIELDS if found[key] is None]
     if missing:
         raise _Unusable(f"has a {table} table without a {missing[0]} column")
-    if found["time_taken"] and found["response_ms"]:
-        found["response_ms"] = None  # both present: seconds win, milliseconds stay in the extras
+    # Seconds win when both are there; the milliseconds then stay in the extras.
     time_name, scale = (
         (found["time_taken"], 1000) if found["time_taken"] else (found["response_ms"], 1)
     )
@@ -523,26 +579,14 @@ def _read_answers(
     others = [name for name in columns if name not in mapped]
     select_list = ", ".join(_quote(name) if name else "NULL" for name in (*mapped, *others))
     id_column = lower.get("id")
-    new_id = _id_maker(sha256, table)
-    attempts_rows, rejects, answer_rejects = parsed.attempts, parsed.rejects, parsed.answer_rejects
-    question_ids = parsed.question_ids
+    new_id = _id_maker(run.sha256, table)
+    rejects, question_ids, progress = run.rejects, run.question_ids, run.progress
 
     total = db.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
     cursor = db.execute(f"SELECT rowid, {select_list} FROM {_quote(table)}")
-    done = 0
     # One tight loop: at 200,000 rows every attribute lookup and call shows in the timings.
     while batch := cursor.fetchmany(READ_BATCH):
-        for (
-            rowid,
-            question,
-            correct,
-            answered,
-            seconds_or_ms,
-            session,
-            topic,
-            answer,
-            *rest,
-        ) in batch:
+        for rowid, question, correct, answered, seconds, session, topic, answer, *rest in batch:
             question_id = question if type(question) is str else _text(question)
             answered_at = _parse_timestamp(answered)
             is_correct = correct == 1 if correct == 0 or correct == 1 else _parse_bool(correct)
@@ -557,10 +601,8 @@ def _read_answers(
             else:
                 reason = None
             if reason is not None:
-                rejects.append(
-                    (new_id(rowid), table, rowid, reason, _dumps(_raw_row(db, table, rowid)))
-                )
-                answer_rejects[reason] += 1
+                raw = _raw_row(db, table, rowid)
+                rejects.append((new_id(rowid), table, rowid, reason, _dumps(raw)))
                 continue
             extra = (
                 {
@@ -572,44 +614,44 @@ def _read_answers(
                 else {}
             )
             response_ms = None
-            if seconds_or_ms is not None:
-                response_ms = _milliseconds(seconds_or_ms, scale=scale)
+            if seconds is not None:
+                response_ms = _milliseconds(seconds, scale=scale)
                 if response_ms is None:
-                    extra[time_name] = _jsonable(seconds_or_ms)
-            old_session = None
+                    extra[time_name] = _jsonable(seconds)
+            old = None
             if session is not None:
-                old_session = sessions.get(_key(session))
-                if old_session is None:
+                old = sessions.get(_key(session))
+                if old is None:
                     extra[session_name] = _jsonable(session)
-                else:
-                    old_session.answered += 1
-                    old_session.correct += is_correct
-                    if old_session.first_answer is None or answered_at < old_session.first_answer:
-                        old_session.first_answer = answered_at
+                elif old.started_at is None and (
+                    old.first_answer is None or answered_at < old.first_answer
+                ):
+                    old.first_answer = answered_at
             if topic is not None:
                 topic = _text(topic)
                 if len(topic) > MAX_TOPIC:
                     extra[topic_name] = topic
                     topic = topic[:MAX_TOPIC]
             question_ids.add(question_id)
-            attempts_rows.append(
-                (
-                    new_id(rowid),
-                    old_session,  # replaced by the session's id (or None) in _finish_sessions
-                    question_id if "\x00" not in question_id else _text(question_id),
-                    topic,
-                    None,  # the mode, from the session, in _finish_sessions
-                    answer if answer is None or type(answer) is str else _text(answer),
-                    is_correct,
-                    response_ms,
-                    answered_at,
-                    _dumps(extra) if extra else None,
-                )
+            row = (
+                new_id(rowid),
+                None if old is None else old.id,
+                question_id if "\x00" not in question_id else _text(question_id),
+                topic,
+                (old.mode if old is not None else None) or "quiz",
+                answer if answer is None or type(answer) is str else _text(answer),
+                is_correct,
+                response_ms,
+                answered_at,
+                _dumps(extra) if extra else None,
             )
-        done += len(batch)
+            if old is not None and old.started_at is None:
+                held_back.append(row)
+            else:
+                yield row
+        run.read += len(batch)
         if progress is not None:
-            progress(done, total)
-    parsed.read = done
+            progress(run.read, total)
 
 
 def _raw_row(db: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
@@ -617,52 +659,6 @@ def _raw_row(db: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
     cursor = db.execute(f"SELECT * FROM {_quote(table)} WHERE rowid = ?", (rowid,))
     names = [column[0] for column in cursor.description]
     return {name: _jsonable(value) for name, value in zip(names, cursor.fetchone(), strict=True)}
-
-
-def _finish_sessions(sessions: dict[Any, _OldSession], *, sha256: str, parsed: _Parsed) -> None:
-    """Date each session, reject the undatable ones, and point the attempts at their uuids."""
-    new_id = _id_maker(sha256, SESSION_TABLE)
-    ids: dict[int, str | None] = {}
-    for old in sessions.values():
-        started_at = old.started_at or old.first_answer or old.ended_at
-        session_id = new_id(old.rowid)
-        if started_at is None:
-            parsed.rejects.append(
-                (session_id, SESSION_TABLE, old.rowid, "bad_timestamp", _dumps(old.raw))
-            )
-            ids[id(old)] = None
-            continue
-        ids[id(old)] = session_id
-        parsed.sessions.append(
-            (
-                session_id,
-                started_at,
-                old.ended_at,
-                old.mode,
-                old.answered,
-                old.correct,
-                _dumps(old.extra) if old.extra else None,
-            )
-        )
-    attempts_rows = parsed.attempts
-    for position, row in enumerate(attempts_rows):
-        old = row[1]
-        if old is None:
-            attempts_rows[position] = (row[0], None, row[2], row[3], "quiz", *row[5:])
-            continue
-        session_id = ids[id(old)]
-        extra = row[9]
-        if session_id is None:
-            # The session itself was rejected: keep its old id with the answer.
-            extra_dict = json.loads(extra) if extra else {}
-            extra_dict["session_id"] = _jsonable(_raw_session_id(old))
-            extra = _dumps(extra_dict)
-        mode = old.mode or "quiz"
-        attempts_rows[position] = (row[0], session_id, row[2], row[3], mode, *row[5:9], extra)
-
-
-def _raw_session_id(old: _OldSession) -> object:
-    return next((value for name, value in old.raw.items() if name.lower() == "id"), old.rowid)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -749,89 +745,79 @@ def _insert_new(
     connection: sa.Connection,
     table: sa.TableClause,
     fields: Sequence[str],
-    rows: list[tuple],
+    rows: Iterable[tuple],
     *,
     constants: Mapping[str, Any],
-    first_import: bool,
+    direct: bool,
 ) -> int:
-    """Insert the rows whose id is not there yet; return how many were new.
+    """Insert the rows (ids as 32 hex digits) whose id is not there yet; return how many.
 
-    Ids are 32 hex digits; `first_import` says no earlier import of this file is recorded.
+    `direct`: no earlier import of this file is recorded, so on Postgres COPY goes straight
+    into the table (raising _Collision if an id was there after all).
     """
-    if not rows:
-        return 0
     if connection.dialect.name == "postgresql":
-        return _copy_new(connection, table, fields, rows, constants=constants, direct=first_import)
-    # The SQLite development database: plain executemany, after skipping the ids already there.
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            if direct:
+                return _copy_straight_in(cursor, table, fields, rows, constants=constants)
+            return _copy_through_staging(cursor, table, fields, rows, constants=constants)
+        finally:
+            cursor.close()
+    # The SQLite development database: executemany in batches, skipping the ids already there.
     converters = {
         name: uuid.UUID if isinstance(table.c[name].type, sa.Uuid) else json.loads
         for name in fields
         if isinstance(table.c[name].type, sa.Uuid | sa.JSON)
     }
-    payload = [
-        {
-            **constants,
-            **{
-                name: converters[name](value) if name in converters and value is not None else value
-                for name, value in zip(fields, row, strict=True)
-            },
-        }
-        for row in rows
-    ]
-    existing: set[uuid.UUID] = set()
-    for start in range(0, len(payload), 500):
-        ids = [row["id"] for row in payload[start : start + 500]]
-        existing.update(
+    inserted = 0
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, 500)):
+        payload = [
+            {
+                **constants,
+                **{
+                    name: converters[name](value)
+                    if name in converters and value is not None
+                    else value
+                    for name, value in zip(fields, row, strict=True)
+                },
+            }
+            for row in batch
+        ]
+        ids = [row["id"] for row in payload]
+        existing = set(
             connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids))).scalars()
         )
-    new = [row for row in payload if row["id"] not in existing]
-    if new:
-        connection.execute(sa.insert(table), new)
-    return len(new)
-
-
-def _copy_new(
-    connection: sa.Connection,
-    table: sa.TableClause,
-    fields: Sequence[str],
-    rows: list[tuple],
-    *,
-    constants: Mapping[str, Any],
-    direct: bool,
-) -> int:
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        if direct and _copy_straight_in(cursor, table, fields, rows, constants=constants):
-            return len(rows)
-        return _copy_through_staging(cursor, table, fields, rows, constants=constants)
-    finally:
-        cursor.close()
+        new = [row for row in payload if row["id"] not in existing]
+        if new:
+            connection.execute(sa.insert(table), new)
+        inserted += len(new)
+    return inserted
 
 
 def _copy_straight_in(
-    cursor, table: sa.TableClause, fields: Sequence[str], rows: list[tuple], *, constants
-) -> bool:
-    """COPY into the table itself: as fast as Postgres ingests. False if an id was there."""
-    # A file never imported before cannot meet its own ids, but a hand-edited database might:
-    # then the savepoint undoes this COPY and the staging path skips what is there.
+    cursor, table: sa.TableClause, fields: Sequence[str], rows: Iterable[tuple], *, constants
+) -> int:
+    """COPY into the table itself, as fast as Postgres ingests, while the rows are read."""
     present = {name: value for name, value in constants.items() if value is not None}
     tail = tuple(present.values())
-    cursor.execute("SAVEPOINT legacy_copy")
+    count = 0
     try:
         with cursor.copy(
             f"COPY {table.name} ({', '.join([*fields, *present])}) FROM STDIN"
         ) as copy:
             for row in rows:
                 copy.write_row(row + tail)
+                count += 1
     except psycopg.errors.UniqueViolation:
-        cursor.execute("ROLLBACK TO SAVEPOINT legacy_copy")
-        return False
-    cursor.execute("RELEASE SAVEPOINT legacy_copy")
-    return True
+        # A file never imported before cannot meet its own ids, but a hand-edited database
+        # might hold some: the caller rolls back and takes the staging path.
+        raise _Collision from None
+    return count
 
 
 def _copy_through_staging(
-    cursor, table: sa.TableClause, fields: Sequence[str], rows: list[tuple], *, constants
+    cursor, table: sa.TableClause, fields: Sequence[str], rows: Iterable[tuple], *, constants
 ) -> int:
     """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING: idempotent."""
     staging = f"legacy_staging_{table.name}"
