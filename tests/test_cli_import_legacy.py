@@ -149,3 +149,19 @@ def test_a_bad_file_stops_with_one_sentence_and_changes_nothing(
     assert len(result.output.splitlines()) == 1
     assert counts(database) == before
     assert path.read_bytes() == content
+
+
+def test_the_local_development_database_must_be_upgraded_first(legacy_db):
+    # No DATABASE_URL: the local SQLite development database, which takes the plain path.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": ANSWERS})
+
+    refused = run("import-legacy", str(path), "--json")
+    assert run("db", "upgrade").exit_code == 0
+    accepted = run("import-legacy", str(path), "--json")
+
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: The database schema is not up to date: run `studygame db upgrade` first.\n"
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert json.loads(accepted.output)["imported"] == 3

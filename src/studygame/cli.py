@@ -135,6 +135,10 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
             bar.update(done - bar.pos)
 
         try:
+            if not migrations.schema_status(engine).at_head:
+                raise click.ClickException(
+                    "The database schema is not up to date: run `studygame db upgrade` first."
+                )
             with session_scope(engine) as session:
                 report = legacy.import_legacy_file(
                     session, path=path, dry_run=dry_run, progress=show if bar else None
