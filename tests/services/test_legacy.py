@@ -434,6 +434,7 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     path.write_bytes(content)
     digest = sha256(path)
     counts = attempt_counts(session)
+    imports = session.scalar(select(func.count()).select_from(LegacyImport))
 
     with pytest.raises(legacy.LegacyFileError) as caught:
         run_import(session, path)
@@ -442,6 +443,7 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     assert message.startswith(str(path)) and problem in message
     assert message.count(". ") == 0 and message.endswith(".")
     assert attempt_counts(session) == counts
+    assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
     assert sha256(path) == digest
 
 

@@ -211,69 +211,72 @@ def import_legacy_file(
         sha256 = file_sha256(path)
     except OSError as exc:
         raise LegacyFileError(f"{path} cannot be read: {exc.strerror or exc}.") from None
-    dry_run_savepoint = session.begin_nested() if dry_run else None
-    connection = session.connection()
-    import_id = connection.execute(
-        sa.insert(legacy_imports)
-        .values(
-            file_name=path.name,
-            file_sha256=sha256,
-            file_size=size,
-            started_at=started_at,
-            code_version=f"studygame {__version__}/{door}"[:32],
-        )
-        .returning(legacy_imports.c.id)
-    ).scalar_one()
-    seen_before = connection.execute(
-        sa.select(
-            sa.exists().where(
-                legacy_imports.c.file_sha256 == sha256, legacy_imports.c.id != import_id
+    # A savepoint of its own: whatever goes wrong, the caller's transaction is as it was.
+    with session.begin_nested() as savepoint:
+        connection = session.connection()
+        import_id = connection.execute(
+            sa.insert(legacy_imports)
+            .values(
+                file_name=path.name,
+                file_sha256=sha256,
+                file_size=size,
+                started_at=started_at,
+                code_version=f"studygame {__version__}/{door}"[:32],
+            )
+            .returning(legacy_imports.c.id)
+        ).scalar_one()
+        seen_before = connection.execute(
+            sa.select(
+                sa.exists().where(
+                    legacy_imports.c.file_sha256 == sha256, legacy_imports.c.id != import_id
+                )
+            )
+        ).scalar()
+        run = _Run(import_id=import_id, sha256=sha256, direct=not seen_before, progress=progress)
+        run = _import_rows(session, path, run=run, rejected_at=started_at)
+        if file_sha256(path) != sha256:
+            raise LegacyFileError(
+                f"{path} changed while it was being read; close the old app first."
+            )
+
+        reasons = Counter(dict.fromkeys(REJECT_REASONS, 0))
+        reasons.update(
+            dict(
+                connection.execute(
+                    sa.select(legacy_import_rejects.c.reason, sa.func.count())
+                    .where(
+                        legacy_import_rejects.c.import_id == import_id,
+                        legacy_import_rejects.c.source_table != SESSION_TABLE,
+                    )
+                    .group_by(legacy_import_rejects.c.reason)
+                ).all()
             )
         )
-    ).scalar()
-    run = _Run(import_id=import_id, sha256=sha256, direct=not seen_before, progress=progress)
-    run = _import_rows(session, path, run=run, rejected_at=started_at)
-    if file_sha256(path) != sha256:
-        raise LegacyFileError(f"{path} changed while it was being read; close the old app first.")
-
-    reasons = Counter(dict.fromkeys(REJECT_REASONS, 0))
-    reasons.update(
-        dict(
-            connection.execute(
-                sa.select(legacy_import_rejects.c.reason, sa.func.count())
-                .where(
-                    legacy_import_rejects.c.import_id == import_id,
-                    legacy_import_rejects.c.source_table != SESSION_TABLE,
-                )
-                .group_by(legacy_import_rejects.c.reason)
-            ).all()
+        rejected = sum(reasons.values())
+        report = ImportReport(
+            import_id=import_id,
+            read=run.read,
+            imported=run.imported,
+            rejected=rejected,
+            reject_reasons=dict(reasons),
+            already_imported=run.read - run.imported - rejected,
+            sessions_imported=run.sessions_imported,
+            file_sha256=sha256,
+            question_ids=frozenset(run.question_ids) if run.imported else frozenset(),
         )
-    )
-    rejected = sum(reasons.values())
-    report = ImportReport(
-        import_id=import_id,
-        read=run.read,
-        imported=run.imported,
-        rejected=rejected,
-        reject_reasons=dict(reasons),
-        already_imported=run.read - run.imported - rejected,
-        sessions_imported=run.sessions_imported,
-        file_sha256=sha256,
-        question_ids=frozenset(run.question_ids) if run.imported else frozenset(),
-    )
-    connection.execute(
-        sa.update(legacy_imports)
-        .where(legacy_imports.c.id == import_id)
-        .values(
-            rows_read=report.read,
-            rows_imported=report.imported,
-            rows_rejected=report.rejected,
-            rows_already_imported=report.already_imported,
-            finished_at=clock(),
+        connection.execute(
+            sa.update(legacy_imports)
+            .where(legacy_imports.c.id == import_id)
+            .values(
+                rows_read=report.read,
+                rows_imported=report.imported,
+                rows_rejected=report.rejected,
+                rows_already_imported=report.already_imported,
+                finished_at=clock(),
+            )
         )
-    )
-    if dry_run_savepoint is not None:
-        dry_run_savepoint.rollback()
+        if dry_run:
+            savepoint.rollback()
     return report
 
 
