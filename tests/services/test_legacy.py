@@ -498,3 +498,23 @@ def test_text_that_is_not_utf8_is_kept_with_the_bad_bytes_replaced(session, lega
     report = run_import(session, path)
 
     assert imported(session, report)["q1"].given_answer == "cafx\ufffd"
+
+
+def test_nul_characters_that_postgres_cannot_store_are_dropped(session, legacy_db):
+    row = {
+        "question_id": "q\x001",
+        "correct": 1,
+        "created_at": "2025-03-14 09:26:53",
+        "topic": "to\x00pic",
+        "user_answer": "a\x00b",
+        "note": "n\x00",
+    }
+    path = legacy_db(tables={"answers": [row]}, schema=legacy_schema(extra=", note TEXT"))
+
+    attempt = imported(session, run_import(session, path))["q1"]
+
+    assert (attempt.topic, attempt.given_answer, attempt.legacy_extra) == (
+        "topic",
+        "ab",
+        {"note": "n"},
+    )

@@ -623,7 +623,7 @@ def _answer_rows(
                     extra[time_name] = _jsonable(seconds)
             old = None
             if session is not None:
-                old = sessions.get(_key(session))
+                old = sessions.get(session) or sessions.get(_key(session))
                 if old is None:
                     extra[session_name] = _jsonable(session)
                 elif old.started_at is None and (
@@ -631,7 +631,8 @@ def _answer_rows(
                 ):
                     old.first_answer = answered_at
             if topic is not None:
-                topic = _text(topic)
+                if type(topic) is not str or "\x00" in topic:
+                    topic = _text(topic)
                 if len(topic) > MAX_TOPIC:
                     extra[topic_name] = topic
                     topic = topic[:MAX_TOPIC]
@@ -642,7 +643,9 @@ def _answer_rows(
                 question_id if "\x00" not in question_id else _text(question_id),
                 topic,
                 (old.mode if old is not None else None) or "quiz",
-                answer if answer is None or type(answer) is str else _text(answer),
+                answer
+                if answer is None or (type(answer) is str and "\x00" not in answer)
+                else _text(answer),
                 is_correct,
                 response_ms,
                 answered_at,
