@@ -113,6 +113,46 @@ def rebuild() -> None:
     click.echo(f"Rebuilt {cards} card states (desired retention {retention:.2f}).")
 
 
+# --- question bank ---------------------------------------------------------------------------
+
+
+@main.group()
+def content() -> None:
+    """The question bank (MongoDB or the bundled sample decks)."""
+
+
+@content.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def check(as_json: bool) -> None:
+    """Load the question bank: questions per deck and type, every skipped document and why."""
+    import json
+
+    from studygame.services.content import ContentUnavailable, load_bank
+
+    try:
+        bank = load_bank(_settings_or_exit())
+    except ContentUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        report = {
+            "source": bank.source,
+            "questions": len(bank.questions),
+            "decks": bank.decks,
+            "skipped": [{"id": s.id, "reason": s.reason} for s in bank.skipped],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Source: {bank.source}")
+    click.echo(f"Questions: {len(bank.questions)}")
+    click.echo(f"Decks: {len(bank.decks)}")
+    for deck, count in bank.decks.items():
+        click.echo(f"  {count:>5}  {deck}")
+    click.echo("Types: " + ", ".join(f"{kind} {n}" for kind, n in bank.types.items()))
+    click.echo(f"Skipped documents: {len(bank.skipped)}")
+    for skipped in bank.skipped:
+        click.echo(f"  {skipped.id}: {skipped.reason}")
+
+
 @main.command("import-legacy")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
