@@ -221,7 +221,8 @@ def import_legacy_file(
                 file_sha256=sha256,
                 file_size=size,
                 started_at=started_at,
-                code_version=f"studygame {__version__}/{door}"[:32],
+                # The door first: a long version string is what the column cuts.
+                code_version=f"{door}/studygame {__version__}"[:32],
             )
             .returning(legacy_imports.c.id)
         ).scalar_one()
@@ -308,7 +309,7 @@ def delete_imports(session: Session, *, door: str) -> int:
     connection = session.connection()
     ids = (
         sa.select(legacy_imports.c.id)
-        .where(legacy_imports.c.code_version.like(f"%/{door}"))
+        .where(legacy_imports.c.code_version.like(f"{door}/%"))
         .scalar_subquery()
     )
     connection.execute(sa.delete(attempts).where(attempts.c.legacy_import_id.in_(ids)))
@@ -317,7 +318,7 @@ def delete_imports(session: Session, *, door: str) -> int:
         sa.delete(legacy_import_rejects).where(legacy_import_rejects.c.import_id.in_(ids))
     )
     return connection.execute(
-        sa.delete(legacy_imports).where(legacy_imports.c.code_version.like(f"%/{door}"))
+        sa.delete(legacy_imports).where(legacy_imports.c.code_version.like(f"{door}/%"))
     ).rowcount
 
 
