@@ -525,3 +525,8 @@ def test_the_importer_never_imports_the_app_models():
     source = Path(legacy.__file__).read_text()
     assert "studygame.models" not in source
     assert "from studygame." not in source
+
+
+def test_a_path_with_uri_characters_is_opened_as_the_file_it_names(session, legacy_db):
+    path = legacy_db(tables={"answers": CANONICAL_ANSWERS}, name="old #1 ?x=y 100%.db")
+    assert run_import(session, path).imported == 3

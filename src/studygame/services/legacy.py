@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import psycopg
 import sqlalchemy as sa
@@ -328,7 +327,7 @@ def delete_imports(session: Session, *, door: str) -> int:
 def _import_rows(session: Session, path: Path, *, run: _Run, rejected_at: datetime) -> _Run:
     """Read the file and write its rows, in a savepoint: a failure leaves nothing behind."""
     # mode=ro: SQLite itself refuses to write, so the learner's file cannot change.
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    uri = f"{path.resolve().as_uri()}?mode=ro"
     lenient_text = False
     try:
         with _closing(sqlite3.connect(uri, uri=True)) as db:
