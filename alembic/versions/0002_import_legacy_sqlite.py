@@ -34,6 +34,8 @@ def upgrade() -> None:
     )
     if not path:
         return
+    if context.is_offline_mode():
+        raise RuntimeError("The legacy SQLite import reads a file: run it online, not with --sql.")
     # A Session bound to Alembic's connection joins its transaction: all or nothing.
     with Session(bind=op.get_bind()) as session:
         report = legacy.import_legacy_file(session, path=Path(path), door="alembic")
