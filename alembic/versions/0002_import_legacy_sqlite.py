@@ -44,6 +44,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Removes exactly what this revision imported (imports made by `studygame import-legacy`
-    # stay); the learner can bring it back with the upgrade, which is idempotent.
-    with Session(bind=op.get_bind()) as session:
-        legacy.delete_imports(session, door="alembic")
+    # stay); the learner can bring it back with the upgrade, which is idempotent. Plain
+    # statements, so `alembic downgrade --sql` can print them too.
+    for statement in legacy.deletions(door="alembic"):
+        op.execute(statement)

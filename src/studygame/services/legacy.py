@@ -303,22 +303,21 @@ def question_ids_imported_after(session: Session, *, import_id: int) -> set[str]
     )
 
 
-def delete_imports(session: Session, *, door: str) -> int:
-    """Remove what imports through `door` brought in (attempts, sessions, rejects); return count."""
-    connection = session.connection()
+def deletions(*, door: str) -> list[sa.Executable]:
+    """The statements that remove what imports through `door` brought in, in FK order."""
+    # A literal, not a parameter: `alembic downgrade --sql` prints these as they are.
+    pattern = sa.literal_column(f"'{door}/%'")
     ids = (
         sa.select(legacy_imports.c.id)
-        .where(legacy_imports.c.code_version.like(f"{door}/%"))
+        .where(legacy_imports.c.code_version.like(pattern))
         .scalar_subquery()
     )
-    connection.execute(sa.delete(attempts).where(attempts.c.legacy_import_id.in_(ids)))
-    connection.execute(sa.delete(study_sessions).where(study_sessions.c.legacy_import_id.in_(ids)))
-    connection.execute(
-        sa.delete(legacy_import_rejects).where(legacy_import_rejects.c.import_id.in_(ids))
-    )
-    return connection.execute(
-        sa.delete(legacy_imports).where(legacy_imports.c.code_version.like(f"{door}/%"))
-    ).rowcount
+    return [
+        sa.delete(attempts).where(attempts.c.legacy_import_id.in_(ids)),
+        sa.delete(study_sessions).where(study_sessions.c.legacy_import_id.in_(ids)),
+        sa.delete(legacy_import_rejects).where(legacy_import_rejects.c.import_id.in_(ids)),
+        sa.delete(legacy_imports).where(legacy_imports.c.code_version.like(pattern)),
+    ]
 
 
 # --- reading the file ----------------------------------------------------------------------
