@@ -285,6 +285,8 @@ def check_drifted_import(session, path, drifts):
     # A dangling session id imports with no session; the old id stays with the answer.
     assert attempts["q2"].session_id is None
     assert attempts["q2"].legacy_extra == {**extra, "session_id": 99}
+    again = run_import(session, path)
+    assert (again.read, again.imported, again.rejected, again.already_imported) == (3, 0, 0, 3)
     assert sha256(path) == digest
 
 
