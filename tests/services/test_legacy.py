@@ -65,6 +65,14 @@ CREATE TABLE answers (
 """
 
 
+LEGACY_SCHEMA_WITHOUT_CREATED_AT = """
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, started_at TEXT, ended_at TEXT, mode TEXT);
+CREATE TABLE answers (
+    id INTEGER PRIMARY KEY, session_id, question_id, topic, user_answer, correct, time_taken
+);
+"""
+
+
 def legacy_schema(
     *,
     answers: str = "answers",
@@ -414,6 +422,7 @@ def test_dry_run_reports_the_same_numbers_and_writes_nothing(session, legacy_db)
     report = run_import(session, path, dry_run=True)
 
     assert (report.read, report.imported) == (3, 3)
+    # The caller's transaction is intact and usable.
     assert attempt_counts(session) == counts
     assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
 
@@ -424,6 +433,7 @@ def test_dry_run_reports_the_same_numbers_and_writes_nothing(session, legacy_db)
         (b"question_id,correct\nq1,1\n", "is not an SQLite database"),
         (b"", "has no answers or attempts table"),
         ("truncated", "is a damaged SQLite database"),
+        ("no created_at", "has an answers table without a created_at column"),
     ],
 )
 def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
@@ -432,6 +442,12 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     if content == "truncated":
         path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
         content = path.read_bytes()[: len(path.read_bytes()) // 2]
+    elif content == "no created_at":
+        # The column is missed only once the COPY has begun: the savepoint must undo it.
+        rows = [{k: v for k, v in row.items() if k != "created_at"} for row in CANONICAL_ANSWERS]
+        schema = LEGACY_SCHEMA_WITHOUT_CREATED_AT
+        content = legacy_db(tables={"sessions": SESSIONS, "answers": rows}, schema=schema)
+        content = content.read_bytes()
     path = tmp_path / "broken.db"
     path.write_bytes(content)
     digest = sha256(path)
@@ -444,6 +460,7 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     message = str(caught.value)
     assert message.startswith(str(path)) and problem in message
     assert message.count(". ") == 0 and message.endswith(".")
+    # The caller's transaction is intact and usable.
     assert attempt_counts(session) == counts
     assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
     assert sha256(path) == digest

@@ -562,7 +562,8 @@ def _answer_rows(
     }
     missing = [key for key in REQUIRED_ANSWER_FIELDS if found[key] is None]
     if missing:
-        raise _Unusable(f"has an {table} table without a {missing[0]} column")
+        # Named as the old app named it.
+        raise _Unusable(f"has an {table} table without a {ANSWER_COLUMNS[missing[0]][0]} column")
     # Seconds win when both are there; the milliseconds then stay in the extras.
     time_name, scale = (
         (found["time_taken"], 1000) if found["time_taken"] else (found["response_ms"], 1)
