@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from studygame import migrations
@@ -549,3 +550,44 @@ def test_the_importer_never_imports_the_app_models():
 def test_a_path_with_uri_characters_is_opened_as_the_file_it_names(session, legacy_db):
     path = legacy_db(tables={"answers": CANONICAL_ANSWERS}, name="old #1 ?x=y 100%.db")
     assert run_import(session, path).imported == 3
+
+
+FOREIGN_KEYS = text(
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = 'attempts'::regclass AND contype = 'f' ORDER BY conname"
+)
+
+
+def test_the_foreign_keys_are_back_and_hold_after_an_import(session, legacy_db):
+    keys = session.execute(FOREIGN_KEYS).all()
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+
+    run_import(session, path)
+
+    assert len(keys) == 2
+    assert session.execute(FOREIGN_KEYS).all() == keys
+
+
+def test_a_role_that_does_not_own_the_tables_imports_with_the_keys_in_place(
+    database_url, legacy_db
+):
+    role = f"studygame_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"))
+        connection.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    engine = create_engine(make_url(database_url).set(username=role))
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    try:
+        with Session(engine) as session, session.begin():
+            keys = session.execute(FOREIGN_KEYS).all()
+            assert run_import(session, path).imported == 3
+            assert session.execute(FOREIGN_KEYS).all() == keys
+            session.rollback()
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
