@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import uuid
 from datetime import UTC, datetime
@@ -543,8 +544,10 @@ def test_nul_characters_that_postgres_cannot_store_are_dropped(session, legacy_d
 def test_the_importer_never_imports_the_app_models():
     # Revision 0002 runs this module: it must not depend on models that change later.
     source = Path(legacy.__file__).read_text()
-    assert "studygame.models" not in source
-    assert "from studygame." not in source
+    assert set(re.findall(r"^from (studygame\S*) import", source, re.MULTILINE)) == {
+        "studygame",
+        "studygame.domain.legacy_values",
+    }
 
 
 def test_a_path_with_uri_characters_is_opened_as_the_file_it_names(session, legacy_db):

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from studygame import __version__
+from studygame.domain.legacy_values import milliseconds, parse_bool, parse_timestamp
 
 # Fixed forever: attempt, session and reject ids are uuid5(NAMESPACE, "<sha256>/<table>/<rowid>"),
 # so a second run of the same file finds its rows already there.
@@ -35,9 +36,6 @@ REJECT_REASONS = ("missing_question_id", "bad_timestamp")
 MAX_QUESTION_ID = 64  # attempts.question_id is varchar(64)
 MAX_TOPIC = 200
 MAX_MODE = 16
-MAX_INT4 = 2**31 - 1
-# Epoch numbers at or above this are milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973.
-EPOCH_MS_FROM = 1e11
 READ_BATCH = 5000
 
 ANSWER_TABLES = ("answers", "attempts")
@@ -54,8 +52,6 @@ ANSWER_COLUMNS = {
     "user_answer": ("user_answer",),
 }
 REQUIRED_ANSWER_FIELDS = ("question_id", "correct", "answered_at")
-TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y"})
-FALSE_WORDS = frozenset({"0", "false", "f", "no", "n"})
 
 legacy_imports = sa.table(
     "legacy_imports",
@@ -545,8 +541,8 @@ def _read_sessions(db: sqlite3.Connection, table: str, *, run: _Run) -> dict[Any
             for name, value in row.items()
             if name not in (id_name, started_name, ended_name, mode_name)
         }
-        started_at = _parse_timestamp(row[started_name]) if started_name else None
-        ended_at = _parse_timestamp(row[ended_name]) if ended_name else None
+        started_at = parse_timestamp(row[started_name]) if started_name else None
+        ended_at = parse_timestamp(row[ended_name]) if ended_name else None
         for name, moment in ((started_name, started_at), (ended_name, ended_at)):
             if name and moment is None and row[name] is not None:
                 extra[name] = _jsonable(row[name])
@@ -621,8 +617,8 @@ def _answer_rows(
     while batch := cursor.fetchmany(READ_BATCH):
         for rowid, question, correct, answered, seconds, session, topic, answer, *rest in batch:
             question_id = question if type(question) is str else _text(question)
-            answered_at = _parse_timestamp(answered)
-            is_correct = correct == 1 if correct == 0 or correct == 1 else _parse_bool(correct)
+            answered_at = parse_timestamp(answered)
+            is_correct = correct == 1 if correct == 0 or correct == 1 else parse_bool(correct)
             if question_id is None or not question_id.strip():
                 reason = "missing_question_id"
             elif len(question_id) > MAX_QUESTION_ID:
@@ -648,7 +644,7 @@ def _answer_rows(
             )
             response_ms = None
             if seconds is not None:
-                response_ms = _milliseconds(seconds, scale=scale)
+                response_ms = milliseconds(seconds, scale=scale)
                 if response_ms is None:
                     extra[time_name] = _jsonable(seconds)
             old = None
@@ -698,57 +694,6 @@ def _raw_row(db: sqlite3.Connection, table: str, rowid: int) -> dict[str, Any]:
 
 
 # --- values ----------------------------------------------------------------------------------
-
-
-def _parse_timestamp(value: object) -> datetime | None:
-    """A UTC datetime from SQLite text, ISO 8601 (offset honoured) or epoch s/ms; else None."""
-    if value is None or isinstance(value, bytes):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        # ISO 8601 / CURRENT_TIMESTAMP text has its first '-' after a four-digit year.
-        if text[4:5] == "-":
-            try:
-                moment = datetime.fromisoformat(text)
-            except ValueError:
-                return None
-            # Naive text is what SQLite's CURRENT_TIMESTAMP writes: UTC.
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        return None
-    seconds = value / 1000 if abs(value) >= EPOCH_MS_FROM else value
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _parse_bool(value: object) -> bool | None:
-    """True/False from 0/1, '0'/'1', true/false, yes/no in any case; None when unreadable."""
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-    return None
-
-
-def _milliseconds(value: object, *, scale: int) -> int | None:
-    """`value` (a number or numeric text) times `scale`, rounded; None if unreadable."""
-    try:
-        number = float(value) * scale  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number) or not 0 <= number <= MAX_INT4:
-        return None
-    return round(number)
 
 
 def _text(value: object) -> str | None:
