@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import subprocess
 import sys
 import time
@@ -53,13 +55,33 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
+    from studygame.services import legacy
+    from studygame.services.schedule import learner_retention, rebuild_card_states
+
     engine = make_engine(_settings_or_exit(), direct=True)
     try:
+        with session_scope(engine) as session:
+            before = legacy.latest_import_id(session)
         migrations.upgrade(engine)
         status = migrations.schema_status(engine)
+        # Revision 0002 may import the old SQLite file; it leaves the schedule to us.
+        with session_scope(engine) as session:
+            question_ids = legacy.question_ids_imported_after(session, import_id=before)
+            if question_ids:
+                rebuild_card_states(
+                    session,
+                    question_ids=question_ids,
+                    desired_retention=learner_retention(session),
+                )
     except OperationalError as exc:
         raise click.ClickException(describe_connect_error(exc, engine)) from None
+    except legacy.LegacyFileError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Schema at {status.current} (head).")
+    if question_ids:
+        click.echo(
+            f"Imported the old SQLite file; rebuilt the schedule of {len(question_ids)} questions."
+        )
 
 
 @main.command()
@@ -336,3 +358,57 @@ def import_export(file: Path, database_url: str | None) -> None:
     finally:
         engine.dispose()
     click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables; schema at head.")
+
+
+@main.command("import-legacy")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
+    """Import the old app's SQLite file (study.db) into the database; safe to run again."""
+    from studygame.db import get_engine
+    from studygame.services import legacy
+    from studygame.services.schedule import learner_retention, rebuild_card_states
+
+    _settings_or_exit()
+    engine = get_engine()
+    with contextlib.ExitStack() as stack:
+        bar = None
+        if not as_json:
+            bar = stack.enter_context(click.progressbar(length=0, label=f"Reading {path.name}"))
+
+        def show(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            if not migrations.schema_status(engine).at_head:
+                raise click.ClickException(
+                    "The database schema is not up to date: run `studygame db upgrade` first."
+                )
+            with session_scope(engine) as session:
+                report = legacy.import_legacy_file(
+                    session, path=path, dry_run=dry_run, progress=show if bar else None
+                )
+                if report.question_ids and not dry_run:
+                    rebuild_card_states(
+                        session,
+                        question_ids=report.question_ids,
+                        desired_retention=learner_retention(session),
+                    )
+        except legacy.LegacyFileError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            raise click.ClickException(describe_connect_error(exc, engine)) from None
+    if as_json:
+        click.echo(json.dumps(report.as_json()))
+        return
+    reasons = ", ".join(f"{count} {reason}" for reason, count in report.reject_reasons.items())
+    click.echo(
+        f"Read {report.read} answers from {path.name}: {report.imported} imported, "
+        f"{report.rejected} rejected ({reasons}), {report.already_imported} already imported."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif report.question_ids:
+        click.echo(f"Rebuilt the schedule of {len(report.question_ids)} questions.")

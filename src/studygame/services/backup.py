@@ -480,11 +480,21 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
     return stats_of(plan.database_url)
 
 
+# The dump creates the schema's functions too (the Progress rollups' trigger function), and
+# pg_dump writes CREATE FUNCTION, not CREATE OR REPLACE: a forced restore drops them first.
+DROP_FUNCTIONS = """DO $drop$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  LOOP EXECUTE format('DROP FUNCTION %s CASCADE', f); END LOOP;
+END $drop$;
+"""
+
+
 def _drop_replaced(plan: RestorePlan) -> bytes:
     # Inside psql's single transaction: if the restore fails, the dropped tables come back.
-    return "".join(
+    tables = "".join(
         f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in sorted(plan.replaced)
-    ).encode()
+    )
+    return (tables + DROP_FUNCTIONS if plan.replaced else "").encode()
 
 
 def _check_counts(manifest: Manifest | None) -> bytes:

@@ -90,9 +90,17 @@ def import_export_zip(session: Session, *, archive: Path | IO[bytes]) -> dict[st
             ) from None
         metadata = MetaData()
         metadata.reflect(bind=connection)
-        for table in metadata.sorted_tables:
-            if table.name in expected and table.name not in NOT_EXPORTED:
-                _copy_in(connection, zipped, table.name, set(table.columns.keys()))
+        tables = [
+            table
+            for table in metadata.sorted_tables
+            if table.name in expected and table.name not in NOT_EXPORTED
+        ]
+        # The export already holds the tables that triggers derive (the Progress rollups
+        # of revision 0003): with the triggers on, loading `attempts` would count it twice.
+        _set_triggers(connection, tables, "DISABLE")
+        for table in tables:
+            _copy_in(connection, zipped, table.name, set(table.columns.keys()))
+        _set_triggers(connection, tables, "ENABLE")
     _reset_sequences(connection)
     loaded = table_stats(connection)
     differences = compare_stats(expected, loaded)
@@ -100,6 +108,11 @@ def import_export_zip(session: Session, *, archive: Path | IO[bytes]) -> dict[st
         raise ExportError(f"The export does not load as its manifest says: {differences[0]}.")
     migrations.upgrade_connection(connection, "head")
     return {name: s.rows for name, s in loaded.items() if name not in NOT_EXPORTED}
+
+
+def _set_triggers(connection: Connection, tables: list, action: str) -> None:
+    for table in tables:
+        connection.execute(text(f"ALTER TABLE public.{_quote(table.name)} {action} TRIGGER USER"))
 
 
 def _postgres_connection(session: Session) -> Connection:
