@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
-from studygame.domain.scheduling import CardSnapshot, replay_rating, review
+from studygame.domain.scheduling import CardSnapshot, replay, replay_rating
 from studygame.models import Attempt, CardState, LearnerSettings
 
 # Practice that must not move the schedule.
@@ -75,21 +75,24 @@ def rebuild_card_states(
     rows = session.execute(answers.execution_options(yield_per=REBUILD_BATCH))
     written = 0
     for batch in _batched(_replay(rows, desired_retention, now), REBUILD_BATCH):
-        session.execute(insert(CardState), batch)
+        # Core, not ORM, bulk insert: the ORM splits batches wherever a NULL moves.
+        session.execute(insert(CardState.__table__), batch)
         written += len(batch)
     return written
 
 
 def _replay(rows: Iterable, desired_retention: float, now: datetime) -> Iterator[dict]:
-    for question_id, answers in groupby(rows, key=lambda row: row.question_id):
-        card, deck = None, None
-        for answer in answers:
-            rating = replay_rating(rating=answer.rating, is_correct=answer.is_correct)
-            card = review(
-                card, rating=rating, now=answer.answered_at, desired_retention=desired_retention
-            )
-            deck = answer.deck or deck
-        assert card is not None  # groupby never yields an empty group
+    for question_id, group in groupby(rows, key=lambda row: row.question_id):
+        answers = list(group)
+        card = replay(
+            None,
+            (
+                (replay_rating(rating=a.rating, is_correct=a.is_correct), a.answered_at)
+                for a in answers
+            ),
+            desired_retention=desired_retention,
+        )
+        deck = next((a.deck for a in reversed(answers) if a.deck), None)
         yield _row(question_id, deck, card, now)
 
 
