@@ -1,6 +1,13 @@
+import uuid
+from datetime import UTC, datetime
+
 from click.testing import CliRunner
+from sqlalchemy import delete
 
 from studygame.cli import main
+from studygame.db import get_engine, session_scope
+from studygame.models import Attempt, CardState
+from studygame.services.study import NewAttempt, record_attempt
 
 
 def run(*args: str):
@@ -63,3 +70,24 @@ def test_db_upgrade_brings_the_local_development_file_to_head():
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Schema at 0")
     assert run("doctor").exit_code == 0
+
+
+def test_schedule_rebuild_replays_the_attempts(app_database):
+    attempt = NewAttempt(
+        id=uuid.uuid4(), session_id=None, question_id="cli-rebuild", deck="d", topic=None,
+        mode="quiz", given_answer="x", is_correct=True, rating=3, response_ms=900, points=950,
+        answered_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )  # fmt: skip
+    with session_scope(get_engine()) as s:
+        record_attempt(s, attempt=attempt, desired_retention=0.9)
+        s.execute(delete(CardState))
+    try:
+        result = run("schedule", "rebuild")
+        assert result.exit_code == 0, result.output
+        assert result.output == "Rebuilt 1 card states (desired retention 0.90).\n"
+        with session_scope(get_engine()) as s:
+            assert s.get(CardState, "cli-rebuild").reps == 1
+    finally:
+        with session_scope(get_engine()) as s:
+            s.execute(delete(Attempt).where(Attempt.id == attempt.id))
+            s.execute(delete(CardState).where(CardState.question_id == "cli-rebuild"))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, get_settings
-from studygame.db import describe_connect_error, make_engine
+from studygame.db import describe_connect_error, make_engine, session_scope
 
 APP_ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,3 +72,20 @@ def doctor() -> None:
         click.echo(f"{mark} {check.name:<14} {check.detail}")
     if not all(check.ok for check in checks):
         raise SystemExit(1)
+
+
+@main.group()
+def schedule() -> None:
+    """The spaced-repetition schedule (FSRS card states)."""
+
+
+@schedule.command()
+def rebuild() -> None:
+    """Recompute every card state by replaying all attempts in time order."""
+    from studygame.services.schedule import learner_retention, rebuild_card_states
+
+    _settings_or_exit()
+    with session_scope() as session:
+        retention = learner_retention(session)
+        cards = rebuild_card_states(session, desired_retention=retention)
+    click.echo(f"Rebuilt {cards} card states (desired retention {retention:.2f}).")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -94,6 +95,12 @@ def describe_connect_error(exc: DBAPIError, engine: Engine) -> str:
     message = f"Could not connect to the database: {lines[0] if lines else type(exc).__name__}"
     password = engine.url.password
     return message.replace(str(password), "***") if password else message
+
+
+def dialect_insert(session: Session):
+    """The INSERT construct with upserts (ON CONFLICT) for the session's database."""
+    # The app runs on Postgres; local development on SQLite; both speak ON CONFLICT.
+    return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
 
 
 @functools.cache

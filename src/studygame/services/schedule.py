@@ -1,0 +1,133 @@
+"""Card states: apply one answer, or rebuild them all by replaying `attempts` in time order."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import groupby
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from studygame.db import dialect_insert
+from studygame.domain.scheduling import CardSnapshot, replay_rating, review
+from studygame.models import Attempt, CardState, LearnerSettings
+
+# Practice that must not move the schedule.
+UNSCHEDULED_MODES = ("cram",)
+REBUILD_BATCH = 5000
+DEFAULT_RETENTION = 0.9
+
+
+def learner_retention(session: Session) -> float:
+    """The learner's desired retention (FSRS), or FSRS's default 0.9 before any is saved."""
+    retention = session.scalar(select(LearnerSettings.desired_retention))
+    return DEFAULT_RETENTION if retention is None else retention
+
+
+def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
+    """The question's current card state, locked for this transaction."""
+    row = session.execute(
+        select(CardState).where(CardState.question_id == question_id).with_for_update()
+    ).scalar_one_or_none()
+    return None if row is None else _snapshot(row)
+
+
+def save_card(
+    session: Session, *, question_id: str, deck: str | None, card: CardSnapshot, now: datetime
+) -> None:
+    """Insert or replace the question's card state in one statement."""
+    values = _row(question_id, deck, card, now)
+    upsert = dialect_insert(session)(CardState).values(values)
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[CardState.question_id],
+            set_={k: v for k, v in values.items() if k != "question_id"},
+        )
+    )
+
+
+def rebuild_card_states(
+    session: Session,
+    *,
+    question_ids: Collection[str] | None = None,
+    desired_retention: float = DEFAULT_RETENTION,
+    now: datetime | None = None,
+) -> int:
+    """Recompute card states from the attempts (all, or these questions); returns cards written."""
+    now = now or datetime.now(UTC)
+    answers = (
+        select(
+            Attempt.question_id,
+            Attempt.deck,
+            Attempt.rating,
+            Attempt.is_correct,
+            Attempt.answered_at,
+        )
+        .where(Attempt.mode.not_in(UNSCHEDULED_MODES))
+        .order_by(Attempt.question_id, Attempt.answered_at, Attempt.id)
+    )
+    clear = delete(CardState)
+    if question_ids is not None:
+        answers = answers.where(Attempt.question_id.in_(question_ids))
+        clear = clear.where(CardState.question_id.in_(question_ids))
+    session.execute(clear)
+    rows = session.execute(answers.execution_options(yield_per=REBUILD_BATCH))
+    written = 0
+    for batch in _batched(_replay(rows, desired_retention, now), REBUILD_BATCH):
+        session.execute(insert(CardState), batch)
+        written += len(batch)
+    return written
+
+
+def _replay(rows: Iterable, desired_retention: float, now: datetime) -> Iterator[dict]:
+    for question_id, answers in groupby(rows, key=lambda row: row.question_id):
+        card, deck = None, None
+        for answer in answers:
+            rating = replay_rating(rating=answer.rating, is_correct=answer.is_correct)
+            card = review(
+                card, rating=rating, now=answer.answered_at, desired_retention=desired_retention
+            )
+            deck = answer.deck or deck
+        assert card is not None  # groupby never yields an empty group
+        yield _row(question_id, deck, card, now)
+
+
+def _batched(items: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _snapshot(row: CardState) -> CardSnapshot:
+    return CardSnapshot(
+        state=row.state,
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=row.due,
+        last_review=row.last_review,
+        reps=row.reps,
+        lapses=row.lapses,
+    )
+
+
+def _row(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> dict:
+    return {
+        "question_id": question_id,
+        "deck": deck,
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "updated_at": now,
+    }

@@ -1,0 +1,65 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from studygame.domain.scheduling import AGAIN, EASY, GOOD, HARD, replay_rating, review
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def test_a_new_card_answered_good_enters_learning_due_soon():
+    card = review(None, rating=GOOD, now=NOW, desired_retention=0.9)
+    assert card.state == 1  # learning
+    assert card.reps == 1 and card.lapses == 0
+    assert card.last_review == NOW
+    assert NOW < card.due <= NOW + timedelta(minutes=10)
+
+
+def test_easy_on_a_new_card_graduates_it_for_days():
+    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    assert card.state == 2  # review
+    assert card.due - NOW >= timedelta(days=1)
+
+
+def test_forgetting_a_review_card_is_a_lapse_but_again_in_learning_is_not():
+    learning = review(None, rating=AGAIN, now=NOW, desired_retention=0.9)
+    assert learning.lapses == 0
+    graduated = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    forgotten = review(graduated, rating=AGAIN, now=graduated.due, desired_retention=0.9)
+    assert forgotten.state == 3  # relearning
+    assert forgotten.lapses == 1
+    assert forgotten.reps == 2
+
+
+def test_higher_retention_schedules_sooner():
+    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    later = card.due + timedelta(days=1)
+    relaxed = review(card, rating=GOOD, now=later, desired_retention=0.8)
+    strict = review(card, rating=GOOD, now=later, desired_retention=0.97)
+    assert strict.due < relaxed.due
+
+
+def test_scheduling_is_deterministic():
+    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    again = [review(card, rating=HARD, now=card.due, desired_retention=0.9) for _ in range(3)]
+    assert again[0] == again[1] == again[2]
+
+
+def test_the_inputs_are_not_changed():
+    card = review(None, rating=GOOD, now=NOW, desired_retention=0.9)
+    before = card
+    review(card, rating=AGAIN, now=NOW + timedelta(minutes=5), desired_retention=0.9)
+    assert card == before
+
+
+def test_naive_time_is_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        review(None, rating=GOOD, now=datetime(2026, 1, 1), desired_retention=0.9)
+
+
+@pytest.mark.parametrize(
+    ("rating", "is_correct", "expected"),
+    [(None, True, GOOD), (None, False, AGAIN), (HARD, True, HARD), (EASY, False, EASY)],
+)
+def test_history_without_a_rating_counts_as_good_or_again(rating, is_correct, expected):
+    assert replay_rating(rating=rating, is_correct=is_correct) == expected
