@@ -1,0 +1,241 @@
+"""A question, and how one hand-written question-bank document becomes one (aliases included)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+QuestionType = Literal["mcq", "truefalse", "typed", "flashcard"]
+QUESTION_TYPES: tuple[QuestionType, ...] = ("mcq", "truefalse", "typed", "flashcard")
+
+# Each field's canonical name first, then the aliases the hand-written Atlas collection uses.
+DECK_KEYS = ("deck", "set", "collection", "subject")
+TOPIC_KEYS = ("topic", "category", "chapter")
+PROMPT_KEYS = ("prompt", "question", "front", "text")
+CHOICE_KEYS = ("choices", "options", "answers")
+ANSWER_KEYS = ("answer", "correct", "correct_answer", "back", "correct_index")
+ACCEPTED_KEYS = ("accepted", "aliases")
+
+DEFAULT_DECK = "Unsorted"
+DIFFICULTY_WORDS = {"easy": 1, "medium": 3, "hard": 5}
+TRUE_FALSE = ("True", "False")
+# Spellings of `type` seen in hand-written documents, after dropping case and non-letters.
+TYPE_SPELLINGS: dict[str, QuestionType] = {
+    "mcq": "mcq",
+    "multiplechoice": "mcq",
+    "truefalse": "truefalse",
+    "tf": "truefalse",
+    "boolean": "truefalse",
+    "typed": "typed",
+    "flashcard": "flashcard",
+}
+# An answer longer than this is no fun to type: such a document becomes a flashcard.
+MAX_TYPED_WORDS = 5
+
+
+class BadQuestion(ValueError):
+    """A document that cannot be read as a question; `reason` is one short sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the bank, whatever shape its document had."""
+
+    id: str
+    deck: str
+    topic: str | None
+    tags: tuple[str, ...]
+    type: QuestionType
+    prompt: str
+    choices: tuple[str, ...]
+    answer: str
+    accepted: tuple[str, ...]
+    explanation: str | None
+    difficulty: int | None
+
+
+def parse_question(doc: Mapping) -> Question:
+    """Read one question-bank document (DESIGN.md's shape and aliases); raise BadQuestion."""
+    if not isinstance(doc, Mapping):
+        raise BadQuestion("The document is not an object.")
+    if doc.get("_id") is None:
+        raise BadQuestion("The document has no _id.")
+    prompt = _text(doc, PROMPT_KEYS, "prompt")
+    if not prompt:
+        raise BadQuestion("The document has no prompt (prompt, question, front or text).")
+    choices = _choices(doc)
+    answer_key, raw_answer = _first(doc, ANSWER_KEYS)
+    if raw_answer is None or raw_answer == "" or raw_answer == []:
+        raise BadQuestion("The document has no answer (answer, correct, correct_answer or back).")
+    answer, extra_accepted = _answer(raw_answer, answer_key, choices)
+    kind = _type(doc, choices, answer, answer_key, raw_answer)
+    if kind == "mcq":
+        choices, answer = _check_mcq(choices, answer, extra_accepted)
+    elif kind == "truefalse":
+        choices, answer = TRUE_FALSE, _true_false(answer)
+    else:
+        choices = ()
+    accepted = _accepted(doc, extra_accepted, answer) if kind == "typed" else ()
+    return Question(
+        id=str(doc["_id"]),
+        deck=_text(doc, DECK_KEYS, "deck") or DEFAULT_DECK,
+        topic=_text(doc, TOPIC_KEYS, "topic"),
+        tags=_tags(doc.get("tags")),
+        type=kind,
+        prompt=prompt,
+        choices=choices,
+        answer=answer,
+        accepted=accepted,
+        explanation=_text(doc, ("explanation",), "explanation"),
+        difficulty=_difficulty(doc.get("difficulty")),
+    )
+
+
+def _first(doc: Mapping, keys: tuple[str, ...]) -> tuple[str, object]:
+    for key in keys:
+        if doc.get(key) is not None:
+            return key, doc[key]
+    return keys[0], None
+
+
+def _text(doc: Mapping, keys: tuple[str, ...], field: str) -> str | None:
+    key, value = _first(doc, keys)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadQuestion(f"The {field} ({key}) is not text.")
+    return value.strip() or None
+
+
+def _whole_number(value: object) -> int | None:
+    # The legacy mongo shell stored every number as a double: 2.0 is a fine index.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _text_list(value: object, what: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise BadQuestion(f"The {what} must be a list of text.")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def _choices(doc: Mapping) -> tuple[str, ...]:
+    key, value = _first(doc, CHOICE_KEYS)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        raise BadQuestion(f"The choices ({key}) must be a list of text, not one string.")
+    return _text_list(value, f"choices ({key})")
+
+
+def _answer(raw: object, key: str, choices: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The answer's text, and any further accepted answers given in an answer list."""
+    if isinstance(raw, bool):
+        return TRUE_FALSE[0] if raw else TRUE_FALSE[1], ()
+    index = _whole_number(raw)
+    if index is not None:
+        if not choices:
+            raise BadQuestion(f"The answer is an index ({index}) but there are no choices.")
+        if not 0 <= index < len(choices):
+            raise BadQuestion(f"The answer index {index} is out of range: {len(choices)} choices.")
+        return choices[index], ()
+    if key == "correct_index":
+        raise BadQuestion("The correct_index is not a whole number.")
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise BadQuestion("The answer is empty.")
+        return raw.strip(), ()
+    if isinstance(raw, list):
+        answers = _text_list(raw, f"answer ({key})")
+        if not answers:
+            raise BadQuestion("The answer list is empty.")
+        return answers[0], answers[1:]
+    raise BadQuestion(f"The answer ({key}) is not text, a list of text or a choice index.")
+
+
+def _type(
+    doc: Mapping, choices: tuple[str, ...], answer: str, answer_key: str, raw_answer: object
+) -> QuestionType:
+    declared = doc.get("type")
+    if declared is not None:
+        spelling = re.sub(r"[^a-z]", "", declared.lower()) if isinstance(declared, str) else ""
+        if spelling not in TYPE_SPELLINGS:
+            raise BadQuestion(f"The type {declared!r} is not mcq, truefalse, typed or flashcard.")
+        return TYPE_SPELLINGS[spelling]
+    if choices:
+        return "truefalse" if _is_true_false(choices) else "mcq"
+    if isinstance(raw_answer, bool) or answer.lower() in ("true", "false"):
+        return "truefalse"
+    if "front" in doc or answer_key == "back" or len(answer.split()) > MAX_TYPED_WORDS:
+        return "flashcard"
+    return "typed"
+
+
+def _is_true_false(choices: tuple[str, ...]) -> bool:
+    return sorted(c.lower() for c in choices) == ["false", "true"]
+
+
+def _check_mcq(
+    choices: tuple[str, ...], answer: str, extra: tuple[str, ...]
+) -> tuple[tuple[str, ...], str]:
+    if len(choices) < 2:
+        raise BadQuestion("A multiple-choice question needs at least two choices.")
+    if len({c.casefold() for c in choices}) < len(choices):
+        raise BadQuestion("Two of the choices are the same.")
+    if extra:
+        raise BadQuestion("A multiple-choice question has one answer, not a list.")
+    # Hand-typed answers differ from their choice in case or spacing now and then.
+    matches = [c for c in choices if c.casefold() == answer.casefold()]
+    if not matches:
+        raise BadQuestion(f"The answer {answer!r} is not one of the choices.")
+    return choices, matches[0]
+
+
+def _true_false(answer: str) -> str:
+    for value in TRUE_FALSE:
+        if answer.lower() == value.lower():
+            return value
+    raise BadQuestion(f"A true/false question needs the answer True or False, not {answer!r}.")
+
+
+def _accepted(doc: Mapping, extra: tuple[str, ...], answer: str) -> tuple[str, ...]:
+    key, value = _first(doc, ACCEPTED_KEYS)
+    given = () if value is None else _text_list(value, f"accepted answers ({key})")
+    seen = {answer.casefold()}
+    accepted = []
+    for alias in (*extra, *given):
+        if alias.casefold() not in seen:
+            seen.add(alias.casefold())
+            accepted.append(alias)
+    return tuple(accepted)
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    return () if value is None else _text_list(value, "tags")
+
+
+def _difficulty(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in DIFFICULTY_WORDS:
+            return DIFFICULTY_WORDS[word]
+        level = int(word) if word.isdigit() else None
+    else:
+        level = _whole_number(value)
+    if level is None or not 1 <= level <= 5:
+        raise BadQuestion(f"The difficulty {value!r} is not 1 to 5, easy, medium or hard.")
+    return level

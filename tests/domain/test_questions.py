@@ -1,0 +1,193 @@
+"""parse_question: the canonical shape, every alias, type inference, every broken shape."""
+
+import pytest
+from bson import ObjectId
+
+from studygame.domain.questions import BadQuestion, Question, parse_question
+
+CAPITAL = {
+    "_id": "geo-001",
+    "deck": "Geography",
+    "topic": "Capitals",
+    "tags": ["europe", "capitals"],
+    "type": "mcq",
+    "prompt": "What is the capital of France?",
+    "choices": ["Lyon", "Paris", "Nice"],
+    "answer": "Paris",
+    "explanation": "Paris has been the capital since 987.",
+    "difficulty": 1,
+}
+
+
+def with_(base: dict, **changes) -> dict:
+    """`base` with some keys replaced; a value of None removes the key."""
+    doc = {**base, **changes}
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def test_the_canonical_shape_is_read_field_by_field():
+    assert parse_question(CAPITAL) == Question(
+        id="geo-001",
+        deck="Geography",
+        topic="Capitals",
+        tags=("europe", "capitals"),
+        type="mcq",
+        prompt="What is the capital of France?",
+        choices=("Lyon", "Paris", "Nice"),
+        answer="Paris",
+        accepted=(),
+        explanation="Paris has been the capital since 987.",
+        difficulty=1,
+    )
+
+
+def test_an_object_id_becomes_its_24_hex_string():
+    oid = ObjectId("65f0c0ffee0000000000abcd")
+    assert parse_question(with_(CAPITAL, _id=oid)).id == "65f0c0ffee0000000000abcd"
+
+
+@pytest.mark.parametrize(
+    ("alias", "field", "value"),
+    [
+        ({"deck": None, "set": "Geo set"}, "deck", "Geo set"),
+        ({"deck": None, "collection": "Geo coll"}, "deck", "Geo coll"),
+        ({"deck": None, "subject": "Geo subj"}, "deck", "Geo subj"),
+        ({"deck": None}, "deck", "Unsorted"),
+        ({"topic": None, "category": "Cat"}, "topic", "Cat"),
+        ({"topic": None, "chapter": "Ch. 2"}, "topic", "Ch. 2"),
+        ({"topic": None}, "topic", None),
+        ({"prompt": None, "question": "Q?"}, "prompt", "Q?"),
+        ({"prompt": None, "text": "T?"}, "prompt", "T?"),
+        ({"prompt": None, "front": "F?", "type": "mcq"}, "prompt", "F?"),
+        ({"choices": None, "options": ["Paris", "Rome"]}, "choices", ("Paris", "Rome")),
+        ({"choices": None, "answers": ["Rome", "Paris"]}, "choices", ("Rome", "Paris")),
+        ({"answer": None, "correct": "Paris"}, "answer", "Paris"),
+        ({"answer": None, "correct_answer": "Paris"}, "answer", "Paris"),
+        ({"answer": None, "back": "Paris", "type": "mcq"}, "answer", "Paris"),
+        ({"answer": 1}, "answer", "Paris"),
+        ({"answer": 1.0}, "answer", "Paris"),
+        ({"answer": None, "correct_index": 2}, "answer", "Nice"),
+        ({"answer": "  paris "}, "answer", "Paris"),
+        ({"tags": "europe"}, "tags", ("europe",)),
+        ({"tags": None}, "tags", ()),
+        ({"explanation": None}, "explanation", None),
+        ({"explanation": "  "}, "explanation", None),
+        ({"difficulty": "easy"}, "difficulty", 1),
+        ({"difficulty": "Medium"}, "difficulty", 3),
+        ({"difficulty": "HARD"}, "difficulty", 5),
+        ({"difficulty": 4.0}, "difficulty", 4),
+        ({"difficulty": "2"}, "difficulty", 2),
+        ({"difficulty": None}, "difficulty", None),
+        ({"type": "Multiple choice"}, "type", "mcq"),
+        ({"prompt": "  Capital of France? "}, "prompt", "Capital of France?"),
+    ],
+)
+def test_every_alias_is_read(alias, field, value):
+    assert getattr(parse_question(with_(CAPITAL, **alias)), field) == value
+
+
+TF = ("True", "False")
+TYPED = {"_id": "t1", "deck": "D", "prompt": "Chemical symbol for gold?", "answer": "Au"}
+
+
+@pytest.mark.parametrize(
+    ("doc", "accepted"),
+    [
+        (with_(TYPED, accepted=["au", "AU."]), ("AU.",)),
+        (with_(TYPED, aliases=["Aurum"]), ("Aurum",)),
+        (with_(TYPED, aliases="Aurum"), ("Aurum",)),
+        (with_(TYPED, answer=["Au", "Aurum"], accepted=["gold symbol"]), ("Aurum", "gold symbol")),
+        (TYPED, ()),
+    ],
+)
+def test_typed_answers_collect_their_accepted_aliases(doc, accepted):
+    question = parse_question(doc)
+    assert (question.type, question.answer, question.accepted) == ("typed", "Au", accepted)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected_type", "answer", "choices"),
+    [
+        ({}, "typed", "Au", ()),
+        ({"choices": ["Au", "Ag"]}, "mcq", "Au", ("Au", "Ag")),
+        ({"choices": ["True", "False"], "answer": "false"}, "truefalse", "False", TF),
+        ({"choices": ["true", "false"], "answer": 0}, "truefalse", "True", TF),
+        ({"answer": True}, "truefalse", "True", TF),
+        ({"answer": None, "correct": False}, "truefalse", "False", TF),
+        ({"answer": "TRUE"}, "truefalse", "True", TF),
+        ({"prompt": None, "front": "Au", "answer": None, "back": "Gold"}, "flashcard", "Gold", ()),
+        ({"answer": None, "back": "Gold"}, "flashcard", "Gold", ()),
+        ({"answer": "It is gold, from the Latin aurum"}, "flashcard", None, ()),
+        ({"type": "flashcard", "choices": ["Au", "Ag"]}, "flashcard", "Au", ()),
+        ({"type": "true-false", "answer": "true"}, "truefalse", "True", TF),
+        ({"type": "TF", "answer": "False"}, "truefalse", "False", TF),
+        ({"type": "typed"}, "typed", "Au", ()),
+    ],
+)
+def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choices):
+    question = parse_question(with_(TYPED, **changes))
+    assert question.type == expected_type
+    assert question.choices == choices
+    if answer is not None:
+        assert question.answer == answer
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        ("not a dict", "The document is not an object."),
+        (with_(CAPITAL, _id=None), "The document has no _id."),
+        (with_(CAPITAL, prompt=None), "The document has no prompt"),
+        (with_(CAPITAL, prompt="   "), "The document has no prompt"),
+        (with_(CAPITAL, prompt=42), "The prompt (prompt) is not text."),
+        (with_(CAPITAL, prompt=None, question=["a"]), "The prompt (question) is not text."),
+        (with_(CAPITAL, answer=None), "The document has no answer"),
+        (with_(CAPITAL, answer=""), "The document has no answer"),
+        (with_(CAPITAL, answer="  "), "The answer is empty."),
+        (with_(CAPITAL, answer=[]), "The document has no answer"),
+        (with_(CAPITAL, answer=[" "]), "The answer list is empty."),
+        (with_(CAPITAL, answer=3), "The answer index 3 is out of range: 3 choices."),
+        (with_(CAPITAL, answer=-1), "The answer index -1 is out of range: 3 choices."),
+        (with_(CAPITAL, answer=None, correct_index=7), "The answer index 7 is out of range"),
+        (with_(CAPITAL, answer=None, correct_index="1"), "The correct_index is not a whole"),
+        (with_(CAPITAL, answer=1.5), "The answer (answer) is not text, a list of text"),
+        (with_(CAPITAL, answer={"text": "Paris"}), "The answer (answer) is not text"),
+        (with_(TYPED, answer=2), "The answer is an index (2) but there are no choices."),
+        (with_(CAPITAL, answer="Marseille"), "The answer 'Marseille' is not one of the choices."),
+        (with_(CAPITAL, answer=["Paris", "Lyon"]), "A multiple-choice question has one answer"),
+        (with_(CAPITAL, choices=["Paris"]), "A multiple-choice question needs at least two"),
+        (with_(CAPITAL, choices=None), "A multiple-choice question needs at least two"),
+        (with_(CAPITAL, choices=["Paris", "paris"]), "Two of the choices are the same."),
+        (with_(CAPITAL, choices="Paris, Lyon"), "The choices (choices) must be a list of"),
+        (with_(CAPITAL, choices=None, options=[1, 2]), "The choices (options) must be a list"),
+        (with_(CAPITAL, type="essay"), "The type 'essay' is not mcq, truefalse, typed or flash"),
+        (with_(CAPITAL, type=3), "The type 3 is not mcq"),
+        (with_(CAPITAL, type="truefalse"), "A true/false question needs the answer True or False"),
+        (with_(CAPITAL, deck=7), "The deck (deck) is not text."),
+        (with_(CAPITAL, deck=None, subject=["a"]), "The deck (subject) is not text."),
+        (with_(CAPITAL, topic=1), "The topic (topic) is not text."),
+        (with_(CAPITAL, tags=[1]), "The tags must be a list of text."),
+        (with_(CAPITAL, tags={"a": 1}), "The tags must be a list of text."),
+        (with_(CAPITAL, explanation=["x"]), "The explanation (explanation) is not text."),
+        (with_(TYPED, accepted=[None]), "The accepted answers (accepted) must be a list of text."),
+        (with_(TYPED, aliases=3), "The accepted answers (aliases) must be a list of text."),
+        (with_(CAPITAL, difficulty=0), "The difficulty 0 is not 1 to 5, easy, medium or hard."),
+        (with_(CAPITAL, difficulty=6), "The difficulty 6 is not 1 to 5"),
+        (with_(CAPITAL, difficulty="brutal"), "The difficulty 'brutal' is not 1 to 5"),
+        (with_(CAPITAL, difficulty=2.5), "The difficulty 2.5 is not 1 to 5"),
+        (with_(CAPITAL, difficulty=True), "The difficulty True is not 1 to 5"),
+    ],
+)
+def test_a_broken_document_raises_one_sentence(doc, reason):
+    with pytest.raises(BadQuestion) as raised:
+        parse_question(doc)
+    assert raised.value.reason.startswith(reason)
+    assert raised.value.reason.endswith(".")
+    assert "\n" not in raised.value.reason
+
+
+def test_parsing_does_not_change_the_document():
+    doc = with_(CAPITAL, tags=["europe"])
+    before = repr(doc)
+    parse_question(doc)
+    assert repr(doc) == before
