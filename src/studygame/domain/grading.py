@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from studygame.domain.questions import Question
+
 SHORT_WORD_MAX_CHARS = 3
 SWAP_ONLY_MAX_CHARS = 5
 MAX_TYPOS_PER_WORD = 1
@@ -132,3 +134,10 @@ def _is_one_swap(given: str, expected: str) -> bool:
         and given[diffs[0]] == expected[diffs[1]]
         and given[diffs[1]] == expected[diffs[0]]
     )
+
+
+def grade_answer(question: Question, given: str) -> Verdict:
+    """Grade an answer to a bank question: typed answers leniently, choices exactly."""
+    if question.type == "typed":
+        return grade_typed(given, question.answer, question.accepted)
+    return grade_choice(given, question.answer)
