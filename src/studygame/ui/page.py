@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studygame.config import ConfigError, Settings, get_settings
+from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
 from studygame.ui.engine import app_engine
+from studygame.ui.settings import app_settings
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
     """Start a page: stop with one clear sentence if the app cannot serve it safely."""
     st.set_page_config(page_title=f"{title} · StudyGame", page_icon=icon, layout="centered")
     try:
-        settings = get_settings()
+        settings = app_settings()
     except ConfigError as exc:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
