@@ -192,13 +192,16 @@ def _check_mcq(
 ) -> tuple[tuple[str, ...], str]:
     if len(choices) < 2:
         raise BadQuestion("A multiple-choice question needs at least two choices.")
-    if len({c.casefold() for c in choices}) < len(choices):
+    if len(set(choices)) < len(choices):
         raise BadQuestion("Two of the choices are the same.")
     if extra:
         raise BadQuestion("A multiple-choice question has one answer, not a list.")
-    # Hand-typed answers differ from their choice in case or spacing now and then.
+    if answer in choices:
+        return choices, answer
+    # Hand-typed answers differ from their choice in case now and then; choices that differ
+    # only in case ('True' and 'true' in a Python deck) need the exact text.
     matches = [c for c in choices if c.casefold() == answer.casefold()]
-    if not matches:
+    if len(matches) != 1:
         raise BadQuestion(f"The answer {answer!r} is not one of the choices.")
     return choices, matches[0]
 
