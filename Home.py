@@ -1,14 +1,47 @@
-"""StudyGame's home page."""
+"""StudyGame's home page: today at a glance, one big button to review, then the other modes."""
 
 import streamlit as st
 
 from studygame import migrations
+from studygame.ui import study
 from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
 
 begin_page("Home")
 st.title("StudyGame")
-status = migrations.schema_status(app_engine())
-if not status.at_head:
+if not migrations.schema_status(app_engine()).at_head:
     st.warning("The database schema is not up to date: run `studygame db upgrade`.")
-st.write("Study modes arrive here soon. The Status page shows how the app is wired.")
+    st.stop()
+today = study.today(study.question_bank(), study.learner_preferences())
+
+due, new, streak = st.columns(3)
+due.metric("Due now", today.due)
+new.metric("New today", today.new_left)
+streak.metric("Day streak", f"{today.current_streak} 🔥", help=f"Best: {today.best_streak} days")
+goal = min(today.answered_today / today.daily_goal, 1.0)
+st.progress(goal, text=f"Daily goal: {today.answered_today} of {today.daily_goal} answers")
+st.caption(f"{today.xp:,} XP in all · best day streak {today.best_streak}")
+
+if st.button("Start review", type="primary", use_container_width=True, icon="🔁"):
+    st.switch_page("pages/1_Review.py")
+st.page_link(
+    "pages/2_Quiz.py", label="Quiz: pick decks, answer", icon="❓", use_container_width=True
+)
+st.page_link(
+    "pages/3_Flashcards.py",
+    label="Flashcards: reveal, grade yourself",
+    icon="🃏",
+    use_container_width=True,
+)
+st.page_link(
+    "pages/4_Speed_round.py",
+    label="Speed round: beat the clock",
+    icon="⚡",
+    use_container_width=True,
+)
+st.page_link(
+    "pages/5_Cram.py",
+    label="Cram: practice, schedule untouched",
+    icon="📚",
+    use_container_width=True,
+)

@@ -1,7 +1,7 @@
-"""Which questions a run asks: filters, seeded order, length."""
+"""The order a run asks its questions in: seeded, cut to length; mcq choices shuffled."""
 
 from studygame.domain.questions import Question
-from studygame.domain.selection import pick_questions, shuffled_choices
+from studygame.domain.selection import draw, shuffled_choices
 
 
 def question(qid, deck, topic, kind="typed", choices=()):
@@ -29,26 +29,13 @@ BANK = [
 ]
 
 
-def ids(questions):
-    return sorted(q.id for q in questions)
-
-
-def test_empty_filters_take_everything():
-    assert ids(pick_questions(BANK)) == ["g1", "g2", "g3", "s1", "s2"]
-
-
-def test_filters_by_deck_topic_and_type():
-    assert ids(pick_questions(BANK, decks=["Geo"])) == ["g1", "g2", "g3"]
-    assert ids(pick_questions(BANK, decks=["Geo"], topics=["Capitals"])) == ["g1", "g3"]
-    assert ids(pick_questions(BANK, types=["typed", "mcq"])) == ["g1", "g2", "s2"]
-    assert pick_questions(BANK, decks=["Nope"]) == []
-
-
 def test_the_seed_fixes_the_order_and_length_cuts_it():
-    first = [q.id for q in pick_questions(BANK, seed=7)]
-    assert [q.id for q in pick_questions(BANK, seed=7)] == first
-    assert {tuple(q.id for q in pick_questions(BANK, seed=s)) for s in range(20)} != {tuple(first)}
-    assert [q.id for q in pick_questions(BANK, seed=7, length=2)] == first[:2]
+    first = [q.id for q in draw(BANK, seed=7)]
+    assert sorted(first) == ["g1", "g2", "g3", "s1", "s2"]
+    assert [q.id for q in draw(BANK, seed=7)] == first
+    assert {tuple(q.id for q in draw(BANK, seed=s)) for s in range(20)} != {tuple(first)}
+    assert [q.id for q in draw(BANK, seed=7, length=2)] == first[:2]
+    assert draw([], seed=1, length=5) == []
 
 
 def test_mcq_choices_are_shuffled_by_seed_and_true_false_is_not():

@@ -1,32 +1,20 @@
-"""Which questions a quiz, speed round, flashcard run or cram sitting asks, in which order."""
+"""In which order a quiz, speed round, flashcard run or cram sitting asks its questions."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
-from studygame.domain.questions import Question, QuestionType
+from studygame.domain.questions import Question
 
 
-def pick_questions(
-    questions: Iterable[Question],
-    *,
-    decks: Collection[str] = (),
-    topics: Collection[str] = (),
-    types: Collection[QuestionType] = (),
-    length: int | None = None,
-    seed: int | str = 0,
+def draw(
+    questions: Iterable[Question], *, length: int | None = None, seed: int | str
 ) -> list[Question]:
-    """These decks, topics and types (empty means any), in a seeded shuffle, at most `length`."""
-    chosen = [
-        q
-        for q in questions
-        if (not decks or q.deck in decks)
-        and (not topics or q.topic in topics)
-        and (not types or q.type in types)
-    ]
-    random.Random(seed).shuffle(chosen)
-    return chosen if length is None else chosen[:length]
+    """The questions in a seeded random order, at most `length` of them (None: all)."""
+    drawn = list(questions)
+    random.Random(seed).shuffle(drawn)
+    return drawn if length is None else drawn[:length]
 
 
 def shuffled_choices(question: Question, *, seed: int | str) -> tuple[str, ...]:
