@@ -341,10 +341,11 @@ def personal_best(run: Run) -> int:
 def render_status(run: Run) -> None:
     """One line above the question: where the learner is, score, answer streak."""
     parts = []
-    if run.question_ids:
-        parts.append(
-            f"Question {min(run.position + 1, len(run.question_ids))} of {len(run.question_ids)}"
-        )
+    if run.upcoming is not None:
+        parts.append(f"{run.upcoming.due} due, {run.upcoming.new_left} new today")
+    elif run.question_ids and run.deadline is None:
+        total = len(run.question_ids)
+        parts.append(f"Question {min(run.position + 1, total)} of {total}")
     parts.append(f"{run.score:,} points")
     if run.streak >= 2:
         parts.append(f"🔥 {run.streak} in a row")
@@ -439,6 +440,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         st.caption("Kept on this device until the database answers; it is not lost.")
     st.button(
         "Next question",
+        key="next",
         type="primary",
         use_container_width=True,
         on_click=next_question,
@@ -447,6 +449,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
     if can_override(last):
         st.button(
             "I was right",
+            key="override",
             use_container_width=True,
             on_click=override_last,
             args=(run, preferences),
@@ -454,6 +457,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
     if last.saved:
         st.button(
             "Undo last answer",
+            key="undo",
             use_container_width=True,
             on_click=undo_last,
             args=(run, preferences),
@@ -470,7 +474,7 @@ def render_speed_verdict(run: Run, preferences: LearnerPreferences) -> None:
     else:
         st.error(f"Wrong: {last.question.answer}")
     if last.saved:
-        st.button("Undo last answer", on_click=undo_last, args=(run, preferences))
+        st.button("Undo last answer", key="undo", on_click=undo_last, args=(run, preferences))
 
 
 def render_summary(run: Run) -> None:
@@ -488,6 +492,7 @@ def render_summary(run: Run) -> None:
         columns[2].metric("Points", f"{run.score:,}")
     st.button(
         "Study again",
+        key="again",
         type="primary",
         use_container_width=True,
         on_click=discard_run,
@@ -574,6 +579,7 @@ def render_speed_result(run: Run) -> None:
         st.caption(f"Personal best: {best:,} points.")
     st.button(
         "Play again",
+        key="again",
         type="primary",
         use_container_width=True,
         on_click=discard_run,
