@@ -1,0 +1,182 @@
+"""load_bank: the bundled decks, the MongoDB path (mongomock), skipped documents, outages."""
+
+import mongomock
+import pytest
+from bson import ObjectId
+
+from studygame.config import get_settings
+from studygame.domain.questions import QUESTION_TYPES
+from studygame.services import content
+from studygame.services.content import (
+    ContentUnavailable,
+    QuestionBank,
+    Skipped,
+    build_bank,
+    load_bank,
+)
+
+MONGO_URI = "mongodb://reader:s3cretpw@cluster0.example.net/"
+GOOD_ID = ObjectId("65f0c0ffee0000000000a001")
+GOOD_DOCS = [
+    {
+        "_id": GOOD_ID,
+        "set": "Spanish",
+        "category": "Greetings",
+        "question": "How do you say 'thank you'?",
+        "options": ["gracias", "hola", "adiós"],
+        "correct_index": 0,
+        "difficulty": "easy",
+    },
+    {"_id": "es-2", "subject": "Spanish", "front": "el perro", "back": "the dog"},
+    {"_id": "es-3", "deck": "Spanish", "text": "'Hola' means hello.", "correct": True},
+    {
+        "_id": "es-4",
+        "deck": "Spanish",
+        "prompt": "'Cat' in Spanish?",
+        "answer": ["gato", "el gato"],
+    },
+]
+BROKEN_DOCS = [
+    {"_id": "es-5", "deck": "Spanish", "answer": "sí"},
+    {"_id": "es-6", "deck": "Spanish", "prompt": "Pick one", "choices": ["a", "b"], "answer": 4},
+    {"_id": "es-7", "deck": ["Spanish"], "prompt": "Deck as a list", "answer": "x"},
+    # The same id once as an ObjectId and once as its string: one id in Postgres.
+    {"_id": str(GOOD_ID), "deck": "Spanish", "prompt": "Same id again", "answer": "x"},
+]
+
+
+def settings_for(monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture
+def mongo(monkeypatch):
+    """A mongomock server behind content.mongo_client, the one place clients are made."""
+    client = mongomock.MongoClient()
+    monkeypatch.setattr(content, "mongo_client", lambda uri: client)
+    return client
+
+
+def test_the_bundled_decks_are_the_default_source():
+    bank = load_bank(get_settings())
+    assert bank.source == "bundled sample decks"
+    assert len(bank.questions) >= 150
+    assert len(bank.decks) >= 3
+    assert all(count >= 50 for count in bank.decks.values()), bank.decks
+    assert all(bank.types[kind] >= 20 for kind in QUESTION_TYPES), bank.types
+    assert bank.skipped == ()
+
+
+def test_bundled_questions_have_unique_stable_ids_and_explanations():
+    bank = load_bank(get_settings())
+    ids = [q.id for q in bank.questions]
+    assert len(set(ids)) == len(ids)
+    prefixes = {
+        "Python Basics": "py-",
+        "Science in Everyday Life": "sci-",
+        "World Geography": "geo-",
+    }
+    assert all(q.id.startswith(prefixes[q.deck]) for q in bank.questions)
+    assert all(q.topic and q.difficulty for q in bank.questions)
+    missing = [q.id for q in bank.questions if q.type != "flashcard" and not q.explanation]
+    assert missing == []
+
+
+def test_bundled_typed_answers_are_short():
+    typed = [q for q in load_bank(get_settings()).questions if q.type == "typed"]
+    assert [q.id for q in typed if len(q.answer.split()) > 3] == []
+
+
+def test_mongodb_documents_with_aliases_become_questions(monkeypatch, mongo):
+    mongo["studygame"]["questions"].insert_many(GOOD_DOCS)
+    bank = load_bank(settings_for(monkeypatch, MONGODB_URI=MONGO_URI))
+    assert bank.source == "MongoDB studygame.questions"
+    assert bank.skipped == ()
+    assert bank.decks == {"Spanish": 4}
+    assert [q.type for q in bank.questions] == ["mcq", "flashcard", "truefalse", "typed"]
+    first = bank.by_id[str(GOOD_ID)]
+    assert (first.answer, first.topic, first.difficulty) == ("gracias", "Greetings", 1)
+    assert bank.by_id["es-4"].accepted == ("el gato",)
+
+
+def test_unreadable_documents_are_skipped_with_their_reason(monkeypatch, mongo):
+    mongo["studydb"]["cards"].insert_many(GOOD_DOCS + BROKEN_DOCS)
+    bank = load_bank(
+        settings_for(
+            monkeypatch, MONGODB_URI=MONGO_URI, MONGODB_DB="studydb", MONGODB_COLLECTION="cards"
+        )
+    )
+    assert bank.source == "MongoDB studydb.cards"
+    assert len(bank.questions) == 4
+    assert bank.skipped == (
+        Skipped("es-5", "The document has no prompt (prompt, question, front or text)."),
+        Skipped("es-6", "The answer index 4 is out of range: 2 choices."),
+        Skipped("es-7", "The deck (deck) is not text."),
+        Skipped(str(GOOD_ID), "Another document has the same _id."),
+    )
+    assert bank.by_id[str(GOOD_ID)].prompt == "How do you say 'thank you'?"
+
+
+def test_an_empty_collection_is_a_readable_empty_bank(monkeypatch, mongo):
+    bank = load_bank(settings_for(monkeypatch, MONGODB_URI=MONGO_URI))
+    assert (bank.questions, bank.skipped, bank.decks) == ((), (), {})
+
+
+def test_an_unreachable_mongodb_is_one_sentence_without_the_password(monkeypatch):
+    monkeypatch.setattr(content, "MONGO_TIMEOUT_MS", 50)
+    uri = "mongodb://reader:s3cretpw@127.0.0.1:1/"
+    with pytest.raises(ContentUnavailable) as raised:
+        load_bank(settings_for(monkeypatch, MONGODB_URI=uri))
+    message = str(raised.value)
+    assert message.startswith(
+        "Could not read the question bank from mongodb://reader:***@127.0.0.1:1/: "
+    )
+    assert message.endswith(".")
+    assert "s3cretpw" not in message
+    assert "\n" not in message
+    assert "Topology" not in message
+
+
+def test_a_malformed_mongodb_uri_is_one_sentence(monkeypatch):
+    with pytest.raises(ContentUnavailable, match="Invalid URI scheme"):
+        load_bank(settings_for(monkeypatch, MONGODB_URI="http://reader:s3cretpw@host/"))
+
+
+def test_the_password_is_redacted_even_when_the_driver_repeats_it(monkeypatch, mongo):
+    def failing_find(*args, **kwargs):
+        raise content.PyMongoError("auth failed for reader:s3cretpw")
+
+    monkeypatch.setattr(mongomock.Collection, "find", failing_find)
+    with pytest.raises(ContentUnavailable) as raised:
+        load_bank(settings_for(monkeypatch, MONGODB_URI=MONGO_URI))
+    assert "s3cretpw" not in str(raised.value)
+    assert "auth failed for reader:***" in str(raised.value)
+
+
+def test_the_bank_counts_and_selects():
+    bank = build_bank(
+        "test",
+        [
+            {"_id": "a", "deck": "B", "topic": "t1", "prompt": "p", "answer": "x"},
+            {"_id": "b", "deck": "A", "topic": "t2", "prompt": "p", "answer": True},
+            {"_id": "c", "deck": "B", "topic": "t2", "prompt": "p", "back": "x"},
+            "not a document",
+        ],
+    )
+    assert bank.decks == {"A": 1, "B": 2}
+    assert bank.types == {"mcq": 0, "truefalse": 1, "typed": 1, "flashcard": 1}
+    assert bank.deck_types()["B"] == {"mcq": 0, "truefalse": 0, "typed": 1, "flashcard": 1}
+    assert bank.topics("B") == ["t1", "t2"]
+    assert [q.id for q in bank.select(decks=["B"])] == ["a", "c"]
+    assert [q.id for q in bank.select(topics=["t2"], types=["flashcard"])] == ["c"]
+    assert [q.id for q in bank.select()] == ["a", "b", "c"]
+    assert bank.skipped == (Skipped("(no _id)", "The document is not an object."),)
+
+
+def test_the_bank_is_frozen():
+    bank = QuestionBank("test", ())
+    with pytest.raises(AttributeError):
+        bank.source = "other"

@@ -1,0 +1,123 @@
+"""The cached bank and the Content health page: counts, skipped documents, outages, Refresh."""
+
+from pathlib import Path
+
+import mongomock
+import pytest
+from pymongo.errors import ServerSelectionTimeoutError
+from streamlit.testing.v1 import AppTest
+
+from studygame.services import content
+from studygame.ui import bank
+from studygame.ui.engine import app_engine
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "8_Content_health.py"
+MONGO_URI = "mongodb://reader:s3cretpw@cluster0.example.net/"
+DOCS = [
+    {"_id": "es-1", "deck": "Spanish", "question": "'Dog'?", "answer": "perro"},
+    {"_id": "es-2", "deck": "Spanish", "front": "el gato", "back": "the cat"},
+    {"_id": "es-3", "deck": "Spanish", "prompt": "Pick", "options": ["sí", "no"], "answer": 5},
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    for cached in (app_engine, bank._load, bank._last_good):
+        cached.clear()
+    yield
+    for cached in (app_engine, bank._load, bank._last_good):
+        cached.clear()
+
+
+@pytest.fixture
+def mongo(monkeypatch):
+    """MONGODB_URI set, with a mongomock server behind the one client factory."""
+    client = mongomock.MongoClient()
+    client["studygame"]["questions"].insert_many(DOCS)
+    monkeypatch.setattr(content, "mongo_client", lambda uri: client)
+    monkeypatch.setenv("MONGODB_URI", MONGO_URI)
+    return client
+
+
+def mongo_goes_down(monkeypatch):
+    def unreachable(uri):
+        raise ServerSelectionTimeoutError("cluster0.example.net:27017: timed out, Timeout: 3.0s")
+
+    monkeypatch.setattr(content, "mongo_client", unreachable)
+
+
+def render() -> AppTest:
+    app = AppTest.from_file(str(PAGE), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def everything_shown(app: AppTest) -> str:
+    kinds = ("title", "subheader", "caption", "markdown", "error", "warning", "info", "success")
+    texts = [str(e.value) for kind in kinds for e in getattr(app, kind)]
+    return "\n".join(texts + [frame.value.to_string() for frame in app.dataframe])
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_the_bundled_decks_are_healthy():
+    app = render()
+    assert "bundled sample decks" in app.caption[0].value
+    shown = metrics(app)
+    assert int(shown["Questions"]) >= 150
+    assert (int(shown["Decks"]), shown["Skipped"]) == (3, "0")
+    table = app.dataframe[0].value
+    assert set(table["deck"]) == {"World Geography", "Science in Everyday Life", "Python Basics"}
+    assert table["total"].sum() == int(shown["Questions"])
+    assert [s.value for s in app.success] == ["Every document was read."]
+
+
+def test_skipped_documents_are_listed_with_id_and_reason(mongo):
+    app = render()
+    assert "MongoDB studygame.questions" in app.caption[0].value
+    assert metrics(app) == {"Questions": "2", "Decks": "1", "Skipped": "1"}
+    skipped = app.dataframe[1].value
+    assert skipped.to_dict("records") == [
+        {"_id": "es-3", "reason": "The answer index 5 is out of range: 2 choices."}
+    ]
+
+
+def test_an_outage_keeps_the_last_good_bank_and_says_so(mongo, monkeypatch):
+    app = render()
+    mongo_goes_down(monkeypatch)
+    app.button[0].click().run()
+    assert not app.exception
+    warning = app.warning[0].value
+    assert warning.startswith(
+        "Could not read the question bank from mongodb://reader:***@cluster0.example.net/: "
+        "cluster0.example.net:27017: timed out."
+    )
+    assert "Still using the questions loaded at" in warning
+    assert "es-3" in everything_shown(app)
+    assert metrics(app)["Questions"] == "2"
+    assert "s3cretpw" not in everything_shown(app)
+
+
+def test_an_outage_with_nothing_loaded_is_one_clear_error(mongo, monkeypatch):
+    mongo_goes_down(monkeypatch)
+    app = render()
+    assert app.error[0].value.startswith(
+        "Could not read the question bank from mongodb://reader:***@"
+    )
+    assert "No questions can be shown until it is back" in app.error[0].value
+    assert not app.metric
+    assert "s3cretpw" not in everything_shown(app)
+
+
+def test_refresh_reads_the_source_again(mongo):
+    app = render()
+    mongo["studygame"]["questions"].insert_one(
+        {"_id": "es-4", "deck": "Verbs", "prompt": "'To be' (permanent)?", "answer": "ser"}
+    )
+    app.run()
+    assert metrics(app)["Questions"] == "2"  # cached: a rerun does not read MongoDB
+    app.button[0].click().run()
+    assert metrics(app) == {"Questions": "3", "Decks": "2", "Skipped": "1"}
