@@ -4,15 +4,16 @@ import streamlit as st
 
 from studygame import migrations
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
 
-begin_page("Home")
+settings = begin_page("Home")
 st.title("StudyGame")
 if not migrations.schema_status(app_engine()).at_head:
     st.warning("The database schema is not up to date: run `studygame db upgrade`.")
     st.stop()
-today = study.today(study.question_bank(), study.learner_preferences())
+today = study.today(current_bank(settings), study.learner_preferences())
 
 due, new, streak = st.columns(3)
 due.metric("Due now", today.due)

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
 
-begin_page("Review", icon="🔁")
+settings = begin_page("Review", icon="🔁")
 st.title("Review")
 preferences = study.learner_preferences()
-bank = study.question_bank()
+bank = current_bank(settings)
 run = study.get_run("review") or study.start_run("review", [])
 study.play(run, bank.by_id, preferences)

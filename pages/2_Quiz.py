@@ -3,12 +3,13 @@
 import streamlit as st
 
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
 
-begin_page("Quiz", icon="❓")
+settings = begin_page("Quiz", icon="❓")
 st.title("Quiz")
 preferences = study.learner_preferences()
-bank = study.question_bank()
+bank = current_bank(settings)
 run = study.get_run("quiz")
 if run is None:
     chosen = study.setup_form("quiz", bank, types=study.AUTO_GRADED, lengths=(5, 10, 20, 50))

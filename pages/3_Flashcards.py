@@ -3,12 +3,13 @@
 import streamlit as st
 
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
 
-begin_page("Flashcards", icon="🃏")
+settings = begin_page("Flashcards", icon="🃏")
 st.title("Flashcards")
 preferences = study.learner_preferences()
-bank = study.question_bank()
+bank = current_bank(settings)
 run = study.get_run("flashcards")
 if run is None:
     chosen = study.setup_form("flashcards", bank, types=None, lengths=(10, 20, 50))

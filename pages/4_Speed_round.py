@@ -3,12 +3,13 @@
 import streamlit as st
 
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
 
-begin_page("Speed round", icon="⚡")
+settings = begin_page("Speed round", icon="⚡")
 st.title("Speed round")
 preferences = study.learner_preferences()
-bank = study.question_bank()
+bank = current_bank(settings)
 run = study.get_run("speed")
 if run is None:
     st.write(f"{preferences.speed_round_seconds} seconds: 10 s a question scores most when fast.")

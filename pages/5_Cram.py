@@ -3,13 +3,14 @@
 import streamlit as st
 
 from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
 
-begin_page("Cram", icon="📚")
+settings = begin_page("Cram", icon="📚")
 st.title("Cram")
 st.caption("Practice as much as you like: your review schedule stays as it is.")
 preferences = study.learner_preferences()
-bank = study.question_bank()
+bank = current_bank(settings)
 picked = st.session_state.pop("cram_question_ids", None)
 if picked:
     study.discard_run("cram")

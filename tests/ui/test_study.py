@@ -20,7 +20,7 @@ from studygame.services.content import load_bank
 from studygame.services.learner import get_learner_settings
 from studygame.services.study import NewAttempt
 from studygame.ui.engine import app_engine
-from studygame.ui.study import question_bank, save
+from studygame.ui.study import save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,6 @@ def db(app_database):
     """The test database, committed to for real; rows written during the test are deleted."""
     started = datetime.now(UTC)
     app_engine.clear()
-    question_bank.clear()
     engine = create_engine(app_database)
     with Session(engine) as s:
         yield s

@@ -21,7 +21,7 @@ from studygame.domain.rating import AGAIN, EASY, GOOD, HARD
 from studygame.domain.scoring import next_streak
 from studygame.domain.selection import draw, shuffled_choices
 from studygame.services import queue
-from studygame.services.content import QuestionBank, load_bank
+from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
 from studygame.services.study import (
     NewAttempt,
@@ -32,7 +32,6 @@ from studygame.services.study import (
 )
 from studygame.ui.answers import save_answer
 from studygame.ui.engine import session
-from studygame.ui.settings import app_settings
 
 SELF_GRADES = (("Again", AGAIN), ("Hard", HARD), ("Good", GOOD), ("Easy", EASY))
 AUTO_GRADED = ("mcq", "truefalse", "typed")
@@ -124,13 +123,6 @@ def discard_run(mode: str) -> None:
     run = st.session_state.pop(_key(mode), None)
     if run is not None:
         finish_run(run)
-
-
-@st.cache_resource(ttl=600, show_spinner="Loading the questions…")
-def question_bank() -> QuestionBank:
-    """The question bank, loaded once and cached: answering never reads MongoDB."""
-    # Stand-in until studygame.ui.bank lands; the pages only ever call this function.
-    return load_bank(app_settings())
 
 
 def today(bank: QuestionBank, preferences: LearnerPreferences) -> queue.TodaySummary:
