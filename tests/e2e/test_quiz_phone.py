@@ -15,20 +15,31 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "img" / "quiz-phone.png"
 
 
+def settled(page: Page) -> None:
+    """Wait for the rerun to end: Streamlit keeps the last screen's elements until then (stale),
+    and a click on a stale "Next question" would skip a question."""
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
+
+
 def answer_one(page: Page, number: int, *, screenshot: Path | None = None) -> None:
     """Answer question `number`: the first choice, or a word for a typed question."""
     main = page.get_by_role("main")
     expect(main.get_by_text(f"Question {number} of 5")).to_be_visible(timeout=30_000)
+    settled(page)
+    typed = main.get_by_label("Your answer")
+    choices = main.locator(".stButton button")
+    # The question's own controls: a text box, or the choices (stale ones are gone by now).
+    expect(typed.or_(choices).first).to_be_visible(timeout=30_000)
     if screenshot is not None:
         page.screenshot(path=str(screenshot))
-    typed = main.get_by_label("Your answer")
     if typed.count():
         typed.fill("photosynthesis")
         main.get_by_role("button", name="Check").click()
     else:
-        main.locator(".stButton button").first.click()
+        choices.first.click()
     next_button = main.get_by_role("button", name="Next question")
     expect(next_button).to_be_visible(timeout=30_000)
+    settled(page)
     expect(main.get_by_text("points", exact=False).last).to_contain_text("+")
     next_button.click()
     expect(main.get_by_text(f"Question {number + 1} of 5")).to_be_visible(timeout=30_000)
