@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from studygame.ui.bank import BANK_TTL_S, bank_view, current_bank, refresh
+from studygame.ui.bank import BANK_TTL_S, TYPE_LABELS, bank_view, current_bank, refresh
 from studygame.ui.page import begin_page
 
 settings = begin_page("Content health", icon="🩺")
@@ -15,25 +15,18 @@ st.caption(
     f"Source: **{bank.source}** · loaded at {loaded_at:%H:%M:%S} UTC · "
     f"reloaded every {BANK_TTL_S // 60} minutes"
 )
-questions, decks, skipped = st.columns(3)
-questions.metric("Questions", len(bank.questions))
-decks.metric("Decks", len(bank.decks))
-skipped.metric("Skipped", len(bank.skipped))
+with st.container(horizontal=True):
+    st.metric("Questions", len(bank.questions))
+    st.metric("Decks", len(bank.decks))
+    st.metric("Skipped", len(bank.skipped))
 
-st.subheader("Questions per deck and type")
-st.dataframe(
-    [
-        {"deck": deck, **types, "total": bank.decks[deck]}
-        for deck, types in bank.deck_types().items()
-    ],
-    hide_index=True,
-)
+st.subheader("Questions per deck")
+for deck, types in bank.deck_types().items():
+    kinds = " · ".join(f"{n} {TYPE_LABELS[kind]}" for kind, n in types.items() if n)
+    st.markdown(f"**{deck}**: {bank.decks[deck]} ({kinds})")
 
 st.subheader("Skipped documents")
 if bank.skipped:
-    st.dataframe(
-        [{"_id": s.id, "reason": s.reason} for s in bank.skipped],
-        hide_index=True,
-    )
+    st.markdown("\n".join(f"- `{s.id}`: {s.reason}" for s in bank.skipped))
 else:
     st.success("Every document was read.")

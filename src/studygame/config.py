@@ -40,6 +40,11 @@ def redact_url(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def is_well_formed_pin(text: str) -> bool:
+    """True for what APP_PIN may be: 4 to 12 ASCII digits."""
+    return text.isascii() and text.isdigit() and 4 <= len(text) <= 12
+
+
 def normalize_database_url(url: str) -> str:
     """Rewrite a Postgres URL as Neon or Heroku print it to SQLAlchemy's psycopg 3 form.
 
@@ -109,6 +114,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     database_url_direct: SecretStr | None = None
     app_pin: SecretStr | None = None
+    app_idle_lock_minutes: int = Field(default=30, ge=1, le=24 * 60)
     mongodb_uri: SecretStr | None = None
     mongodb_db: str = "studygame"
     mongodb_collection: str = "questions"
@@ -140,7 +146,7 @@ class Settings(BaseSettings):
         if value is None:
             return None
         pin = value.get_secret_value().strip()
-        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+        if not is_well_formed_pin(pin):
             raise ConfigError("APP_PIN must be 4 to 12 digits (0-9) and nothing else.")
         return SecretStr(pin)
 

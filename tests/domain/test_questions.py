@@ -123,6 +123,9 @@ def test_typed_answers_collect_their_accepted_aliases(doc, accepted):
         ({"type": "true-false", "answer": "true"}, "truefalse", "True", TF),
         ({"type": "TF", "answer": "False"}, "truefalse", "False", TF),
         ({"type": "typed"}, "typed", "Au", ()),
+        ({"answer": 1024}, "typed", "1024", ()),
+        ({"answer": 1024.0}, "typed", "1024", ()),
+        ({"answer": 3.14}, "typed", "3.14", ()),
     ],
 )
 def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choices):
@@ -151,9 +154,9 @@ def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choi
         (with_(CAPITAL, answer=-1), "The answer index -1 is out of range: 3 choices."),
         (with_(CAPITAL, answer=None, correct_index=7), "The answer index 7 is out of range"),
         (with_(CAPITAL, answer=None, correct_index="1"), "The correct_index is not a whole"),
-        (with_(CAPITAL, answer=1.5), "The answer (answer) is not text, a list of text"),
+        (with_(CAPITAL, answer=1.5), "The answer index 1.5 is not a whole number."),
         (with_(CAPITAL, answer={"text": "Paris"}), "The answer (answer) is not text"),
-        (with_(TYPED, answer=2), "The answer is an index (2) but there are no choices."),
+        (with_(TYPED, answer=None, correct_index=2), "The correct_index is 2 but there are no"),
         (with_(CAPITAL, answer="Marseille"), "The answer 'Marseille' is not one of the choices."),
         (with_(CAPITAL, answer=["Paris", "Lyon"]), "A multiple-choice question has one answer"),
         (with_(CAPITAL, choices=["Paris"]), "A multiple-choice question needs at least two"),
@@ -162,6 +165,10 @@ def test_the_type_is_inferred_or_normalised(changes, expected_type, answer, choi
         (with_(CAPITAL, choices=["PARIS", "paris"]), "The answer 'Paris' is not one of the"),
         (with_(CAPITAL, choices="Paris, Lyon"), "The choices (choices) must be a list of"),
         (with_(CAPITAL, choices=None, options=[1, 2]), "The choices (options) must be a list"),
+        (
+            with_(CAPITAL, choices=["", "Paris", "Lyon"], answer=1),
+            "One of the choices (choices) is",
+        ),
         (with_(CAPITAL, type="essay"), "The type 'essay' is not mcq, truefalse, typed or flash"),
         (with_(CAPITAL, type=3), "The type 3 is not mcq"),
         (with_(CAPITAL, type="truefalse"), "A true/false question needs the answer True or False"),

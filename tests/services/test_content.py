@@ -13,6 +13,7 @@ from studygame.services.content import (
     Skipped,
     build_bank,
     load_bank,
+    question_source,
 )
 
 MONGO_URI = "mongodb://reader:s3cretpw@cluster0.example.net/"
@@ -138,6 +139,12 @@ def test_an_unreachable_mongodb_is_one_sentence_without_the_password(monkeypatch
     assert "s3cretpw" not in message
     assert "\n" not in message
     assert "Topology" not in message
+
+
+def test_the_mongodb_source_keeps_its_password_out_of_its_repr(monkeypatch):
+    source = question_source(settings_for(monkeypatch, MONGODB_URI=MONGO_URI))
+    assert source.name == "MongoDB studygame.questions"
+    assert "s3cretpw" not in repr(source)
 
 
 def test_a_malformed_mongodb_uri_is_one_sentence(monkeypatch):

@@ -137,7 +137,11 @@ def _choices(doc: Mapping) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         raise BadQuestion(f"The choices ({key}) must be a list of text, not one string.")
-    return _text_list(value, f"choices ({key})")
+    choices = _text_list(value, f"choices ({key})")
+    # Dropping a blank choice would shift every index after it onto the wrong answer.
+    if len(choices) < len(value):
+        raise BadQuestion(f"One of the choices ({key}) is blank.")
+    return choices
 
 
 def _answer(raw: object, key: str, choices: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -145,14 +149,21 @@ def _answer(raw: object, key: str, choices: tuple[str, ...]) -> tuple[str, tuple
     if isinstance(raw, bool):
         return TRUE_FALSE[0] if raw else TRUE_FALSE[1], ()
     index = _whole_number(raw)
-    if index is not None:
-        if not choices:
-            raise BadQuestion(f"The answer is an index ({index}) but there are no choices.")
+    if key == "correct_index" and index is None:
+        raise BadQuestion("The correct_index is not a whole number.")
+    if key == "correct_index" and not choices:
+        raise BadQuestion(f"The correct_index is {index} but there are no choices.")
+    if index is not None and choices:
         if not 0 <= index < len(choices):
             raise BadQuestion(f"The answer index {index} is out of range: {len(choices)} choices.")
         return choices[index], ()
-    if key == "correct_index":
-        raise BadQuestion("The correct_index is not a whole number.")
+    # Without choices a number is the answer itself ("2 ** 10?" -> 1024), typed in as text.
+    if index is not None:
+        return str(index), ()
+    if isinstance(raw, float) and choices:
+        raise BadQuestion(f"The answer index {raw} is not a whole number.")
+    if isinstance(raw, float):
+        return str(raw), ()
     if isinstance(raw, str):
         if not raw.strip():
             raise BadQuestion("The answer is empty.")

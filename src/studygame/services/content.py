@@ -10,7 +10,7 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple, Protocol
 
@@ -79,13 +79,13 @@ class QuestionBank:
         types: Iterable[str] | None = None,
     ) -> tuple[Question, ...]:
         """The questions in these decks, topics and types (None: any), in bank order."""
-        wanted = [None if f is None else set(f) for f in (decks, topics, types)]
+        decks, topics, types = (None if f is None else set(f) for f in (decks, topics, types))
         return tuple(
             q
             for q in self.questions
-            if all(
-                w is None or v in w for w, v in zip(wanted, (q.deck, q.topic, q.type), strict=True)
-            )
+            if (decks is None or q.deck in decks)
+            and (topics is None or q.topic in topics)
+            and (types is None or q.type in types)
         )
 
 
@@ -125,7 +125,7 @@ def mongo_client(uri: str) -> MongoClient:
 class MongoQuestions:
     """One MongoDB collection of question documents (Atlas in production)."""
 
-    uri: str
+    uri: str = field(repr=False)  # it holds the password
     database: str
     collection: str
 

@@ -14,6 +14,12 @@ from studygame.config import Settings
 from studygame.services.content import ContentUnavailable, QuestionBank, load_bank
 
 BANK_TTL_S = 600
+TYPE_LABELS = {
+    "mcq": "multiple choice",
+    "truefalse": "true/false",
+    "typed": "typed",
+    "flashcard": "flashcards",
+}
 
 
 @dataclass(frozen=True)
@@ -38,13 +44,16 @@ class _Load:
 
 
 # Background refresh: after the TTL the next rerun still gets the cached bank at once while a
-# fresh load runs beside it, so an answer never waits on MongoDB. A failed load is cached too
-# (it never raises), so an outage costs one timeout per TTL, not one per rerun.
+# fresh load runs beside it, so an answer never waits on MongoDB. A failed load is cached when
+# an older good bank stands in for it (an outage then costs one timeout per TTL, not one per
+# rerun); with nothing to fall back on it raises, is not cached, and the next run tries again.
 @st.cache_resource(ttl=BANK_TTL_S, refresh_mode="background", show_spinner="Loading questions…")
 def _load(source_key: str, _settings: Settings) -> _Load:
     try:
         return _Load(load_bank(_settings), None, datetime.now(UTC))
     except ContentUnavailable as exc:
+        if source_key not in _last_good():
+            raise
         return _Load(None, str(exc), datetime.now(UTC))
 
 
@@ -64,7 +73,10 @@ def _source_key(settings: Settings) -> str:
 def bank_view(settings: Settings) -> BankView:
     """The cached bank for these settings, falling back to the last good load on an outage."""
     key = _source_key(settings)
-    load = _load(key, settings)
+    try:
+        load = _load(key, settings)
+    except ContentUnavailable as exc:
+        return BankView(None, None, str(exc))
     if load.bank is not None:
         _last_good()[key] = load
         return BankView(load.bank, load.at, None)
@@ -80,7 +92,7 @@ def current_bank(settings: Settings) -> QuestionBank:
     if view.bank is None:
         st.error(
             f"{view.problem} No questions can be shown until it is back: "
-            "try **Refresh** on the Content health page in a minute."
+            "reload the page to try again."
         )
         st.stop()
     if view.stale:

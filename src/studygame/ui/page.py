@@ -6,18 +6,24 @@ import streamlit as st
 
 from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
+from studygame.ui.auth import require_unlocked
 from studygame.ui.engine import app_engine
+from studygame.ui.errors import errors_shown_redacted, install_log_redaction
 from studygame.ui.settings import app_settings
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
-    """Start a page: stop with one clear sentence if the app cannot serve it safely."""
+    """Start a page: stop with one clear sentence if the app cannot serve it safely.
+
+    Until the browser session is unlocked with the PIN, the page shows only the PIN form.
+    """
     st.set_page_config(page_title=f"{title} · StudyGame", page_icon=icon, layout="centered")
     try:
         settings = app_settings()
     except ConfigError as exc:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
+    install_log_redaction()
     missing = settings.missing_secrets()
     if missing:
         _refuse_without_secrets(missing)
@@ -28,6 +34,8 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     except DatabaseUnavailable as exc:
         st.error(f"{exc}. Reload the page to try again.")
         st.stop()
+    with errors_shown_redacted(settings):
+        require_unlocked(settings)
     return settings
 
 
