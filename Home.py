@@ -23,28 +23,24 @@ goal = min(today.answered_today / today.daily_goal, 1.0)
 st.progress(goal, text=f"Daily goal: {today.answered_today} of {today.daily_goal} answers")
 st.caption(f"{today.xp:,} XP in all · best day streak {today.best_streak}")
 
-if st.button(
-    "Start review", key="start-review", type="primary", use_container_width=True, icon="🔁"
-):
+if st.button("Start review", key="start-review", type="primary", width="stretch", icon="🔁"):
     st.switch_page("pages/1_Review.py")
-st.page_link(
-    "pages/2_Quiz.py", label="Quiz: pick decks, answer", icon="❓", use_container_width=True
-)
+st.page_link("pages/2_Quiz.py", label="Quiz: pick decks, answer", icon="❓", width="stretch")
 st.page_link(
     "pages/3_Flashcards.py",
     label="Flashcards: reveal, grade yourself",
     icon="🃏",
-    use_container_width=True,
+    width="stretch",
 )
 st.page_link(
     "pages/4_Speed_round.py",
     label="Speed round: beat the clock",
     icon="⚡",
-    use_container_width=True,
+    width="stretch",
 )
 st.page_link(
     "pages/5_Cram.py",
     label="Cram: practice, schedule untouched",
     icon="📚",
-    use_container_width=True,
+    width="stretch",
 )

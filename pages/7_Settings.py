@@ -43,7 +43,7 @@ with st.form("learner-settings"):
         value=min(max(current.desired_retention, 0.75), 0.97),
         help="How likely you want to remember a card when it comes due: higher means more reviews.",
     )
-    submitted = st.form_submit_button("Save", type="primary", use_container_width=True)
+    submitted = st.form_submit_button("Save", type="primary", width="stretch")
 if submitted:
     chosen = LearnerPreferences(
         daily_goal=int(daily_goal),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from studygame.models import Attempt, CardState, StudySession
 
 ROOT = Path(__file__).resolve().parents[2]
+PIN = "52719304"
 SCREENSHOT = ROOT / "docs" / "img" / "quiz-phone.png"
 
 
@@ -49,8 +50,10 @@ def test_three_quiz_answers_reach_postgres(serve_app, phone_page: Page, database
     engine = create_engine(database_url)
     started = datetime.now(UTC)
     try:
-        base_url = serve_app(DATABASE_URL=database_url)
+        base_url = serve_app(DATABASE_URL=database_url, APP_PIN=PIN)
         phone_page.goto(f"{base_url}/Quiz")
+        phone_page.get_by_label("PIN", exact=True).fill(PIN)
+        phone_page.get_by_role("button", name="Unlock").click()
         phone_page.get_by_role("button", name="Start").click()
         answer_one(phone_page, 1, screenshot=SCREENSHOT)
         answer_one(phone_page, 2)

@@ -356,7 +356,7 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
             st.form_submit_button(
                 "Check",
                 type="primary",
-                use_container_width=True,
+                width="stretch",
                 on_click=_on_typed,
                 args=(run, question, preferences, f"given-{key}"),
             )
@@ -365,7 +365,7 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
             st.button(
                 choice,
                 key=f"choice-{key}-{index}",
-                use_container_width=True,
+                width="stretch",
                 on_click=answer,
                 args=(run, question, choice, preferences),
             )
@@ -383,7 +383,7 @@ def _render_flashcard(
             "Show answer",
             key=f"reveal-{key}",
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=_reveal,
             args=(run,),
         )
@@ -398,7 +398,7 @@ def _render_flashcard(
             column.button(
                 label,
                 key=f"grade-{key}-{rating}",
-                use_container_width=True,
+                width="stretch",
                 on_click=self_grade,
                 args=(run, question, rating, preferences),
             )
@@ -434,7 +434,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         "Next question",
         key="next",
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=next_question,
         args=(run,),
     )
@@ -442,7 +442,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         st.button(
             "I was right",
             key="override",
-            use_container_width=True,
+            width="stretch",
             on_click=override_last,
             args=(run, preferences),
         )
@@ -450,7 +450,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         st.button(
             "Undo last answer",
             key="undo",
-            use_container_width=True,
+            width="stretch",
             on_click=undo_last,
             args=(run, preferences),
         )
@@ -486,7 +486,7 @@ def render_summary(run: Run) -> None:
         "Study again",
         key="again",
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=discard_run,
         args=(run.mode,),
     )
@@ -518,7 +518,7 @@ def setup_form(
     pool = bank.select(decks=decks, topics=chosen_topics or None, types=types)
     st.caption(f"{len(pool)} questions to draw from.")
     if not st.button(
-        "Start", type="primary", use_container_width=True, disabled=not pool, key=f"{mode}-start"
+        "Start", type="primary", width="stretch", disabled=not pool, key=f"{mode}-start"
     ):
         return None
     return [q.id for q in draw(pool, length=length, seed=uuid.uuid4().hex)]
@@ -575,7 +575,7 @@ def render_speed_result(run: Run) -> None:
         "Play again",
         key="again",
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=discard_run,
         args=(run.mode,),
     )
