@@ -15,10 +15,11 @@ if not migrations.schema_status(app_engine()).at_head:
     st.stop()
 today = study.today(current_bank(settings), study.learner_preferences())
 
-due, new, streak = st.columns(3)
-due.metric("Due now", today.due)
-new.metric("New today", today.new_left)
-streak.metric("Day streak", f"{today.current_streak} 🔥", help=f"Best: {today.best_streak} days")
+# A horizontal container keeps these side by side on a phone, where columns would stack.
+with st.container(horizontal=True):
+    st.metric("Due now", today.due, border=True)
+    st.metric("New today", today.new_left, border=True)
+    st.metric("Day streak", today.current_streak, border=True, help=f"Best: {today.best_streak}")
 goal = min(today.answered_today / today.daily_goal, 1.0)
 st.progress(goal, text=f"Daily goal: {today.answered_today} of {today.daily_goal} answers")
 st.caption(f"{today.xp:,} XP in all · best day streak {today.best_streak}")

@@ -457,7 +457,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
 
 
 def render_speed_verdict(run: Run, preferences: LearnerPreferences) -> None:
-    """The previous answer's verdict, in one line above the next question."""
+    """The previous answer's verdict, in one line under the next question's choices."""
     last = run.last
     if last is None:
         return
@@ -548,8 +548,9 @@ def play_speed_round(run: Run, bank: dict[str, Question], preferences: LearnerPr
         return
     _countdown(run)
     render_status(run)
-    render_speed_verdict(run, preferences)
     render_question(run, question, preferences)
+    # Below the choices, so a quick tap meant for an answer cannot land on Undo.
+    render_speed_verdict(run, preferences)
 
 
 @st.fragment(run_every=1)
