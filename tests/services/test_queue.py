@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,7 @@ from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import (
     active_local_days,
     day_start,
+    new_card_candidates,
     new_cards_met_today,
     next_review_card,
     speed_personal_best,
@@ -172,3 +174,39 @@ def test_speed_personal_best_is_the_best_ended_round_but_the_current_one(session
     end_study_session(session, session_id=quiz, now=NOW)
     assert speed_personal_best(session) == 3400
     assert speed_personal_best(session, exclude_session_id=rounds[1]) == 1200
+
+
+def test_new_card_candidates_are_unseen_questions_in_bank_order(session):
+    for qid in ("q0", "q1", "q3"):
+        answer(session, qid, NOW - timedelta(days=1), rating=4)
+    assert new_card_candidates(session, question_ids=BANK, limit=2) == ["q2", "q4"]
+    assert new_card_candidates(session, question_ids=BANK, limit=10) == ["q2", "q4", "q5"]
+    assert new_card_candidates(session, question_ids=BANK, limit=0) == []
+
+
+def test_a_sitting_rechecks_only_its_candidates(session):
+    candidates = new_card_candidates(session, question_ids=BANK, limit=3)
+    assert candidates == ["q0", "q1", "q2"]
+    answer(session, "q0", NOW - timedelta(minutes=5), rating=4)  # met in this sitting
+    answer(session, "q5", NOW - timedelta(minutes=4), rating=4)  # met in a quiz meanwhile
+    result = next_review_card(
+        session,
+        question_ids=BANK,
+        now=NOW,
+        timezone="UTC",
+        new_cards_per_day=3,
+        candidates=candidates,
+    )
+    # Two new cards met today of three allowed: one left, the first unseen candidate.
+    assert (result.question_id, result.is_new, result.new_left) == ("q1", True, 1)
+
+
+@pytest.mark.parametrize(
+    "timezone", ["UTC", "Europe/Paris", "Asia/Kathmandu", "Pacific/Kiritimati"]
+)
+def test_active_days_skip_scan_agrees_with_converting_every_answer(session, timezone):
+    moments = [NOW - timedelta(hours=h * 7) for h in range(40)]
+    for i, moment in enumerate(moments):
+        answer(session, f"q{i % 6}", moment, mode="cram")
+    expected = {moment.astimezone(ZoneInfo(timezone)).date() for moment in moments}
+    assert active_local_days(session, timezone=timezone) == expected

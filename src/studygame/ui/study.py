@@ -78,6 +78,7 @@ class Run:
     seconds: int | None = None  # speed rounds: the round's length
     finished: bool = False
     upcoming: queue.ReviewNext | None = None  # Review: the queue's counts at the last card
+    new_candidates: list[str] | None = None  # Review: the new cards this sitting may introduce
 
     def time_up(self, now: datetime) -> bool:
         """True once a speed round's clock has run out."""
@@ -160,12 +161,17 @@ def current_question(
 def _next_id(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> str | None:
     if run.mode == "review":
         with session() as s:
+            if run.new_candidates is None:
+                run.new_candidates = queue.new_card_candidates(
+                    s, question_ids=list(bank), limit=preferences.new_cards_per_day
+                )
             run.upcoming = queue.next_review_card(
                 s,
                 question_ids=list(bank),
                 now=utcnow(),
                 timezone=preferences.timezone,
                 new_cards_per_day=preferences.new_cards_per_day,
+                candidates=run.new_candidates,
             )
         return run.upcoming.question_id
     # A question removed from the bank since the run began is skipped.
