@@ -1,12 +1,16 @@
+import json
+import re
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete
 
 from studygame.cli import main
 from studygame.db import get_engine, session_scope
 from studygame.models import Attempt, CardState
+from studygame.services.backup import scratch_database
 from studygame.services.study import NewAttempt, record_attempt
 
 
@@ -91,3 +95,91 @@ def test_schedule_rebuild_replays_the_attempts(app_database):
         with session_scope(get_engine()) as s:
             s.execute(delete(Attempt).where(Attempt.id == attempt.id))
             s.execute(delete(CardState).where(CardState.question_id == "cli-rebuild"))
+
+
+# --- backup, backup verify, restore, export, import-export ---
+
+
+def _only(folder, pattern):
+    (path,) = folder.glob(pattern)
+    return path
+
+
+def test_backup_then_backup_verify_pass(app_database, tmp_path):
+    result = run("backup", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    dump = _only(tmp_path, "studygame-*.sql.gz")
+    assert f"Backup {dump} (" in result.stdout
+    assert "Dumping…" in result.stderr
+
+    verified = run("backup", "verify", str(dump))
+    assert verified.exit_code == 0, verified.output
+    assert re.match(rf"{re.escape(dump.name)} restores: \d+ tables, \d+ rows, ", verified.stdout)
+    assert verified.stdout.endswith(f"identical to its manifest {dump.name[:-7]}.json.\n")
+
+
+def test_backup_verify_exits_1_when_the_restore_differs_from_the_manifest(app_database, tmp_path):
+    run("backup", "--out", str(tmp_path), "--no-compress")
+    manifest_file = _only(tmp_path, "studygame-*.json")
+    manifest = json.loads(manifest_file.read_text())
+    manifest["tables"]["alembic_version"]["checksum"] = "0" * 32
+    manifest_file.write_text(json.dumps(manifest))
+
+    result = run("backup", "verify", str(_only(tmp_path, "studygame-*.sql")))
+    assert result.exit_code == 1
+    assert "alembic_version: same row count (1) but different contents" in result.output
+    assert "Error: " in result.output and "differs from its manifest" in result.output
+
+
+def test_restore_into_an_empty_database_then_only_with_force(app_database, tmp_path):
+    run("backup", "--out", str(tmp_path))
+    dump = str(_only(tmp_path, "studygame-*.sql.gz"))
+    with scratch_database(app_database) as target:
+        first = run("restore", dump, "--database-url", target)
+        again = run("restore", dump, "--database-url", target)
+        forced = run("restore", dump, "--database-url", target, "--force")
+
+    assert first.exit_code == 0, first.output
+    assert re.search(r"^Restored \d+ tables, \d+ rows into postgresql", first.output)
+    assert "row counts match the manifest" in first.output
+    assert "Schema at 0" in first.output and "(head)" in first.output
+    assert again.exit_code == 1
+    assert again.output.startswith("Error: The target database is not empty (it has ")
+    assert forced.exit_code == 0, forced.output
+    assert forced.output.startswith("Replacing ")
+    assert "alembic_version (1 row), attempts (" in forced.output
+
+
+def test_export_then_import_export(app_database, tmp_path):
+    archive = tmp_path / "export.zip"
+    exported = run("export", "--out", str(archive))
+    assert exported.exit_code == 0, exported.output
+    with scratch_database(app_database) as target:
+        imported = run("import-export", str(archive), "--database-url", target)
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.startswith("Imported ")
+    assert imported.output.endswith(" tables; schema at head.\n")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["backup"], ["backup", "verify", "x.sql.gz"], ["export"], ["import-export", "x.zip"]],
+)
+def test_backup_commands_explain_that_they_need_postgres(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.zip").write_bytes(b"")
+    result = run(*command)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Backups need DATABASE_URL to point at Postgres; ")
+    assert "studygame-dev.sqlite3" in result.output
+
+
+def test_backup_of_an_unreachable_database_is_one_sentence_without_the_password(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://root:pa55word@127.0.0.1:1/db")
+    result = run("backup", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Could not connect to the database:")
+    assert "pa55word" not in result.output
+    assert list(tmp_path.iterdir()) == []

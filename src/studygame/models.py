@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -119,7 +120,59 @@ class Attempt(Base):
         CheckConstraint("response_ms >= 0", name="response_ms"),
         Index("ix_attempts_question_id_answered_at", "question_id", "answered_at"),
         Index("ix_attempts_answered_at", "answered_at"),
+        # The most-wrong list reads only the wrong answers.
+        Index(
+            "ix_attempts_wrong",
+            "question_id",
+            postgresql_include=["source"],
+            postgresql_where=text("NOT is_correct"),
+            sqlite_where=text("NOT is_correct"),
+        ),
     )
+
+
+class ActivityBucket(Base):
+    """Running totals of the answers in one 15-minute UTC bucket, kept by triggers on attempts.
+
+    Every time zone's offset is a multiple of 15 minutes, so a local day is a set of buckets.
+    """
+
+    __tablename__ = "activity_buckets"
+
+    bucket_start: Mapped[datetime] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(8), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
+    # Answers with a response time, and their time summed (each capped at 60 s).
+    timed: Mapped[int] = mapped_column(Integer)
+    studied_ms: Mapped[int] = mapped_column(BigInteger)
+    # Review-mode answers (a card's first answer included: question_firsts tells those apart).
+    reviews: Mapped[int] = mapped_column(Integer)
+    reviews_correct: Mapped[int] = mapped_column(Integer)
+
+
+class TopicTotal(Base):
+    """Running totals of the answers per deck and topic ('' when none), kept by triggers."""
+
+    __tablename__ = "topic_totals"
+
+    deck: Mapped[str] = mapped_column(String(200), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source: Mapped[str] = mapped_column(String(8), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
+
+
+class QuestionFirst(Base):
+    """When a question was first answered (any mode, any source), kept by triggers on attempts.
+
+    A later answer in Review mode is a true review; the first one is not.
+    """
+
+    __tablename__ = "question_firsts"
+
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_answered_at: Mapped[datetime]
 
 
 class CardState(Base):

@@ -7,8 +7,10 @@ The rules (DESIGN.md, "Game rules"):
   streak survives it but does not grow;
 - today, not yet answered, is still open: it neither extends nor breaks the current streak.
 
-Past due dates are not stored, so callers can only know today's rest day for sure; the
-services pass `rest_days={today}` when nothing is due today (see services/progress.py).
+Past due dates are not stored, so a service cannot tell which past days were rest days
+and passes none: a past day without answers counts as missed (the weekly freeze still
+forgives one). Today needs no flag, since an open today never breaks the streak. The
+`rest_days` rule is here for a caller that does know (a stored daily due count, one day).
 """
 
 from __future__ import annotations

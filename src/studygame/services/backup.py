@@ -1,0 +1,548 @@
+"""Backups that restore: a plain-SQL pg_dump with a manifest, rotation, restore and verify.
+
+These functions take URLs, not a Session: pg_dump and psql are separate programs that open
+their own connections, and verify creates and drops a scratch database of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import tempfile
+import time
+import uuid
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from studygame.db import describe_connect_error
+from studygame.services.pg_client import (
+    client_version,
+    libpq_target,
+    locate_client,
+    major_of,
+    require_client,
+    server_major_version,
+)
+
+MANIFEST_FORMAT = "studygame-backup/1"
+DEFAULT_KEEP = 14
+DUMP_NAME = re.compile(r"^studygame-\d{4}-\d{2}-\d{2}T\d{4}Z\.sql(\.gz)?$")
+TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+DUMP_HEADER = b"-- PostgreSQL database dump"
+# pg_dump writes this line last (before \unrestrict): a file without it was cut short.
+DUMP_COMPLETE = b"-- PostgreSQL database dump complete"
+CREATE_TABLE = re.compile(rb"^CREATE TABLE public\.([a-z_][a-z0-9_]*) \(")
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20
+# Row text must not depend on the session's settings, or the same data would hash differently.
+CHECKSUM_SETTINGS = (
+    "SET LOCAL TimeZone = 'UTC'",
+    "SET LOCAL DateStyle = 'ISO, YMD'",
+    "SET LOCAL IntervalStyle = 'postgres'",
+    "SET LOCAL extra_float_digits = 1",
+    "SET LOCAL bytea_output = 'hex'",
+)
+
+
+class BackupError(RuntimeError):
+    """A backup, restore or verify could not be done; the message is one sentence, no secret."""
+
+
+@dataclass(frozen=True)
+class TableStats:
+    rows: int
+    checksum: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a dump holds, written beside it: enough to check it without the live database."""
+
+    dump_file: str
+    created_at: str
+    server_version: str
+    server_major: int
+    pg_dump_version: str
+    pg_dump_major: int
+    alembic_revision: str | None
+    tables: dict[str, TableStats]
+    sha256: str
+    size_bytes: int
+    plain_bytes: int
+    format: str = MANIFEST_FORMAT
+
+    @property
+    def rows(self) -> int:
+        return sum(stats.rows for stats in self.tables.values())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, data: str) -> Manifest:
+        fields = json.loads(data)
+        fields["tables"] = {name: TableStats(**s) for name, s in fields["tables"].items()}
+        manifest = cls(**fields)
+        if manifest.format != MANIFEST_FORMAT or not all(map(TABLE_NAME.match, manifest.tables)):
+            raise ValueError("not a StudyGame backup manifest")
+        return manifest
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    dump: Path
+    manifest: Path
+    size_bytes: int
+    plain_bytes: int
+    rows: int
+    seconds: float
+    deleted: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """A checked dump and target: what `run_restore` will load, and what it will replace."""
+
+    dump: Path
+    database_url: str
+    server_major: int
+    manifest: Manifest | None
+    dump_tables: frozenset[str]
+    replaced: dict[str, int]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    compared_with: str
+    restored: dict[str, TableStats]
+    differences: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def backup_file_name(now: datetime, *, compress: bool = True) -> str:
+    """The dump's name: its UTC time to the minute, e.g. studygame-2026-11-25T0300Z.sql.gz."""
+    return f"studygame-{now:%Y-%m-%dT%H%M}Z.sql" + (".gz" if compress else "")
+
+
+def manifest_path(dump: Path) -> Path:
+    """Where a dump's manifest lives: studygame-...Z.sql.gz -> studygame-...Z.json."""
+    return dump.with_name(dump.name.removesuffix(".gz").removesuffix(".sql") + ".json")
+
+
+def read_manifest(dump: Path) -> Manifest | None:
+    """The manifest beside `dump`, None when there is none; a damaged one is an error."""
+    path = manifest_path(dump)
+    if not path.is_file():
+        return None
+    try:
+        return Manifest.from_json(path.read_text())
+    except (ValueError, TypeError, KeyError):
+        raise BackupError(f"{path.name} is not a readable StudyGame backup manifest.") from None
+
+
+def table_stats(connection: Connection) -> dict[str, TableStats]:
+    """Row count and checksum (md5 over the sorted md5s of the rows) of every public table."""
+    for setting in CHECKSUM_SETTINGS:
+        connection.execute(text(setting))
+    names = connection.execute(
+        text(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+    ).scalars()
+    quote = connection.dialect.identifier_preparer.quote
+    stats = {}
+    for name in names.all():
+        # Hashing each row first keeps the aggregate small (32 bytes a row) on a 1M-row table,
+        # and sorting the hashes makes the result independent of physical order and collation.
+        rows, checksum = connection.execute(
+            text(
+                "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h COLLATE \"C\"), '')) "
+                f"FROM (SELECT md5(t::text) AS h FROM public.{quote(name)} AS t) AS hashes"
+            )
+        ).one()
+        stats[name] = TableStats(rows=rows, checksum=checksum)
+    return stats
+
+
+def compare_stats(expected: dict[str, TableStats], actual: dict[str, TableStats]) -> list[str]:
+    """One line per table whose rows or checksum differ; empty when identical."""
+    differences = []
+    for name in sorted(expected.keys() | actual.keys()):
+        want, got = expected.get(name), actual.get(name)
+        if want is None:
+            differences.append(f"{name}: not expected, but restored ({got.rows} rows)")
+        elif got is None:
+            differences.append(f"{name}: missing ({want.rows} rows expected)")
+        elif want.rows != got.rows:
+            differences.append(f"{name}: {got.rows} rows, expected {want.rows}")
+        elif want.checksum != got.checksum:
+            differences.append(f"{name}: same row count ({got.rows}) but different contents")
+    return differences
+
+
+@contextlib.contextmanager
+def connect(database_url: str) -> Iterator[Connection]:
+    """A one-off connection (no pool) whose failure is one sentence without the password."""
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except OperationalError as exc:
+        raise BackupError(describe_connect_error(exc, engine)) from None
+    finally:
+        engine.dispose()
+
+
+def stats_of(database_url: str) -> dict[str, TableStats]:
+    """table_stats of the database at this URL, in one transaction."""
+    with connect(database_url) as connection, connection.begin():
+        return table_stats(connection)
+
+
+def create_backup(
+    *,
+    database_url: str,
+    out_dir: Path,
+    now: datetime,
+    keep: int = DEFAULT_KEEP,
+    compress: bool = True,
+    progress: Callable[[int], None] = lambda plain_bytes: None,
+) -> BackupResult:
+    """Dump the database to `out_dir` with its manifest, then keep only the newest `keep`."""
+    started = time.monotonic()
+    if keep < 1:
+        raise BackupError("Keep at least one backup (--keep 1 or more).")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dump = out_dir / backup_file_name(now, compress=compress)
+    if dump.exists() or manifest_path(dump).exists():
+        raise BackupError(f"{dump} already exists: backups are named by the minute, retry later.")
+    with connect(database_url) as connection:
+        # One snapshot for pg_dump and the manifest, so the counts describe exactly the dump.
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            # This transaction idles while pg_dump runs; a server timeout must not end it.
+            connection.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
+            server_major = server_major_version(connection)
+            pg_dump = require_client("pg_dump", server_major=server_major)
+            server_version = connection.execute(text("SHOW server_version")).scalar_one()
+            snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            plain_bytes = _run_pg_dump(
+                pg_dump, database_url, snapshot=snapshot, target=dump, progress=progress
+            )
+            revision = MigrationContext.configure(connection).get_current_revision()
+            tables = table_stats(connection)
+    dump_version = client_version(pg_dump)
+    manifest = Manifest(
+        dump_file=dump.name,
+        created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        server_version=server_version,
+        server_major=server_major,
+        pg_dump_version=dump_version,
+        pg_dump_major=major_of(dump_version),
+        alembic_revision=revision,
+        tables=tables,
+        sha256=_sha256(dump),
+        size_bytes=dump.stat().st_size,
+        plain_bytes=plain_bytes,
+    )
+    manifest_path(dump).write_text(manifest.to_json())
+    deleted = rotate_backups(out_dir, keep=keep)
+    return BackupResult(
+        dump=dump,
+        manifest=manifest_path(dump),
+        size_bytes=manifest.size_bytes,
+        plain_bytes=plain_bytes,
+        rows=manifest.rows,
+        seconds=time.monotonic() - started,
+        deleted=tuple(deleted),
+    )
+
+
+def _run_pg_dump(
+    pg_dump: Path,
+    database_url: str,
+    *,
+    snapshot: str,
+    target: Path,
+    progress: Callable[[int], None],
+) -> int:
+    url, env = libpq_target(database_url)
+    command = [
+        str(pg_dump),
+        "--format=plain",
+        "--no-owner",
+        "--no-privileges",
+        f"--snapshot={snapshot}",
+        f"--dbname={url}",
+    ]
+    # Written under a temporary name and renamed when complete: a failed run leaves no file
+    # that looks like a backup.
+    partial = target.with_name(target.name + ".partial")
+    plain_bytes = 0
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env)
+        try:
+            with _open_for_writing(partial, compress=target.name.endswith(".gz")) as out:
+                for chunk in iter(lambda: process.stdout.read(CHUNK), b""):
+                    out.write(chunk)
+                    plain_bytes += len(chunk)
+                    progress(plain_bytes)
+        except BaseException:
+            process.kill()
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            process.stdout.close()
+            code = process.wait()
+        if code != 0:
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"pg_dump failed: {_first_error(errors)}")
+    partial.rename(target)
+    return plain_bytes
+
+
+def _open_for_writing(path: Path, *, compress: bool) -> IO[bytes]:
+    # Level 6 compresses SQL text almost as well as 9, several times faster.
+    return gzip.open(path, "wb", compresslevel=6) if compress else path.open("wb")
+
+
+def _first_error(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    lines = [line.strip() for line in stream.read().decode(errors="replace").splitlines()]
+    lines = [line for line in lines if line]
+    errors = [line for line in lines if "ERROR:" in line or "FATAL:" in line]
+    first = (errors or lines or ["no message"])[0]
+    return re.split(r"(?:ERROR|FATAL):\s*", first, maxsplit=1)[-1]
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def rotate_backups(folder: Path, *, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups that `create_backup` wrote; touch nothing else."""
+    ours = sorted(_backups_written_by_us(folder), key=lambda dump: dump.name.split(".")[0])
+    deleted = []
+    for dump in ours[: max(len(ours) - keep, 0)]:
+        for path in (dump, manifest_path(dump)):
+            path.unlink()
+            deleted.append(path)
+    return deleted
+
+
+def _backups_written_by_us(folder: Path) -> Iterator[Path]:
+    # Ours = our name pattern, with our manifest beside it naming this very file and its size.
+    for candidate in folder.glob("studygame-*.sql*"):
+        if not DUMP_NAME.match(candidate.name) or not candidate.is_file():
+            continue
+        try:
+            manifest = read_manifest(candidate)
+        except BackupError:
+            continue
+        if (
+            manifest is not None
+            and manifest.dump_file == candidate.name
+            and manifest.size_bytes == candidate.stat().st_size
+        ):
+            yield candidate
+
+
+def open_dump(dump: Path) -> IO[bytes]:
+    """The dump's SQL as bytes, decompressing a gzip file (found by its magic bytes)."""
+    with dump.open("rb") as f:
+        compressed = f.read(2) == GZIP_MAGIC
+    return gzip.open(dump, "rb") if compressed else dump.open("rb")
+
+
+def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
+    """Read the whole dump before touching a database; return the tables it creates."""
+    if not dump.is_file():
+        raise BackupError(f"{dump} does not exist.")
+    if manifest is not None and (
+        dump.stat().st_size != manifest.size_bytes or _sha256(dump) != manifest.sha256
+    ):
+        raise BackupError(
+            f"{dump.name} does not match its manifest (size or sha256 differ): "
+            "the file is damaged or was cut short."
+        )
+    tables = set()
+    last_lines: deque[bytes] = deque(maxlen=8)
+    try:
+        with open_dump(dump) as sql:
+            if DUMP_HEADER not in sql.read(200):
+                raise BackupError(f"{dump.name} is not a plain-SQL dump written by pg_dump.")
+            sql.seek(0)
+            for line in sql:
+                last_lines.append(line)
+                match = CREATE_TABLE.match(line)
+                if match:
+                    tables.add(match.group(1).decode())
+    except (EOFError, OSError, zlib.error):
+        raise BackupError(
+            f"{dump.name} is damaged or cut short: its gzip data is incomplete or corrupt."
+        ) from None
+    if not any(line.startswith(DUMP_COMPLETE) for line in last_lines):
+        raise BackupError(
+            f"{dump.name} is cut short: it lacks pg_dump's closing 'dump complete' line."
+        )
+    return frozenset(tables)
+
+
+def prepare_restore(dump: Path, *, database_url: str, force: bool = False) -> RestorePlan:
+    """Check the dump and the target; refuse a non-empty target unless `force`."""
+    manifest = read_manifest(dump)
+    dump_tables = check_dump(dump, manifest)
+    with connect(database_url) as connection, connection.begin():
+        server_major = server_major_version(connection)
+        existing = {name: stats.rows for name, stats in table_stats(connection).items()}
+    if manifest is not None and manifest.pg_dump_major > server_major:
+        raise BackupError(
+            f"{dump.name} was written by pg_dump {manifest.pg_dump_major} and restores into "
+            f"PostgreSQL {manifest.pg_dump_major} or newer; the target runs {server_major}."
+        )
+    if existing and not force:
+        raise BackupError(
+            f"The target database is not empty (it has {_describe(existing)}): restore into "
+            "an empty database, or pass --force to replace those tables."
+        )
+    replaced = {name: rows for name, rows in existing.items() if name in dump_tables}
+    return RestorePlan(dump, database_url, server_major, manifest, dump_tables, replaced)
+
+
+def _describe(tables: dict[str, int]) -> str:
+    return ", ".join(
+        f"{name} ({rows} row{'' if rows == 1 else 's'})" for name, rows in sorted(tables.items())
+    )
+
+
+def describe_replaced(plan: RestorePlan) -> str:
+    """The tables a forced restore drops, with their row counts, for the CLI to announce."""
+    return _describe(plan.replaced)
+
+
+def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
+    """Load the dump with psql in one transaction; any error leaves the target as it was.
+
+    Returns the rows and checksum of every table as restored.
+    """
+    psql = locate_client("psql", major=plan.server_major)
+    url, env = libpq_target(plan.database_url)
+    command = [
+        str(psql),
+        "--no-psqlrc",
+        "--quiet",
+        "--single-transaction",
+        "--set=ON_ERROR_STOP=1",
+        f"--dbname={url}",
+        "--file=-",
+    ]
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
+        )
+        # BrokenPipeError: psql stopped at an error; its exit code and message say which.
+        with contextlib.suppress(BrokenPipeError):
+            try:
+                process.stdin.write(_drop_replaced(plan))
+                with open_dump(plan.dump) as sql:
+                    for chunk in iter(lambda: sql.read(CHUNK), b""):
+                        process.stdin.write(chunk)
+                process.stdin.write(_check_counts(plan.manifest))
+            finally:
+                process.stdin.close()
+        if process.wait() != 0:
+            detail = _first_error(errors)
+            if "\\restrict" in detail:
+                detail += " (this psql is older than the pg_dump that wrote the dump: update it)"
+            raise BackupError(
+                f"The restore failed and the target database was left as it was: {detail}."
+            )
+    return stats_of(plan.database_url)
+
+
+# The dump creates the schema's functions too (the Progress rollups' trigger function), and
+# pg_dump writes CREATE FUNCTION, not CREATE OR REPLACE: a forced restore drops them first.
+DROP_FUNCTIONS = """DO $drop$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  LOOP EXECUTE format('DROP FUNCTION %s CASCADE', f); END LOOP;
+END $drop$;
+"""
+
+
+def _drop_replaced(plan: RestorePlan) -> bytes:
+    # Inside psql's single transaction: if the restore fails, the dropped tables come back.
+    tables = "".join(
+        f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in sorted(plan.replaced)
+    )
+    return (tables + DROP_FUNCTIONS if plan.replaced else "").encode()
+
+
+def _check_counts(manifest: Manifest | None) -> bytes:
+    # Runs last in the same transaction, so a count that disagrees with the manifest undoes all.
+    if manifest is None:
+        return b""
+    checks = "".join(
+        f'  SELECT count(*) INTO found FROM public."{name}";\n'
+        f"  IF found <> {stats.rows} THEN RAISE EXCEPTION "
+        f"'{name} has % rows after the restore, the manifest says {stats.rows}', found; END IF;\n"
+        for name, stats in sorted(manifest.tables.items())
+    )
+    return f"\nDO $check$\nDECLARE found bigint;\nBEGIN\n{checks}END\n$check$;\n".encode()
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A new empty database on the same server, dropped on the way out whatever happens."""
+    name = f"studygame_scratch_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as exc:
+        admin.dispose()
+        raise BackupError(
+            f"Could not create a scratch database: {describe_connect_error(exc, admin)}"
+        ) from None
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
+    """Restore into a scratch database and compare rows and checksums with the manifest.
+
+    Without a manifest, the comparison is with the live database at `database_url`.
+    """
+    manifest = read_manifest(dump)
+    if not dump.is_file():
+        raise BackupError(f"{dump} does not exist.")
+    with scratch_database(database_url) as scratch_url:
+        restored = run_restore(prepare_restore(dump, database_url=scratch_url))
+    if manifest is not None:
+        expected, compared_with = manifest.tables, f"its manifest {manifest_path(dump).name}"
+    else:
+        expected, compared_with = stats_of(database_url), "the live database"
+    return VerifyResult(compared_with, restored, tuple(compare_stats(expected, restored)))

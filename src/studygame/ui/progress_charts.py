@@ -1,0 +1,148 @@
+"""Altair charts for the Progress page, sized to stay readable on a 390 px wide phone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+
+from studygame.services.progress import (
+    HEATMAP_DAYS,
+    Accuracy,
+    DayActivity,
+    DueDay,
+    WeekRetention,
+)
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+TIME_DAYS = 30
+# Forty bars would be a long scroll on a phone.
+DECKS_SHOWN = 12
+
+
+def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
+    """A year of days, one column a week; days with old-app answers outlined."""
+    by_day = {d.day: d for d in days}
+    rows = []
+    for n in range(HEATMAP_DAYS):
+        day = today - timedelta(days=HEATMAP_DAYS - 1 - n)
+        activity = by_day.get(day)
+        week = day - timedelta(days=day.weekday())
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "week": pd.Timestamp(week),
+                "week_end": pd.Timestamp(week + timedelta(days=7)),
+                "weekday": WEEKDAYS[day.weekday()],
+                "answers": activity.answers if activity else 0,
+                "legacy": activity.legacy if activity else 0,
+            }
+        )
+    return (
+        alt.Chart(pd.DataFrame(rows), height=7 * 16)
+        .mark_rect(cornerRadius=1)
+        .encode(
+            x=alt.X("week:T", title=None, axis=alt.Axis(format="%b", tickCount="month")),
+            x2="week_end:T",
+            y=alt.Y("weekday:O", sort=WEEKDAYS, title=None),
+            color=alt.Color(
+                "answers:Q",
+                title="answers",
+                scale=alt.Scale(scheme="greens", domainMin=0),
+                legend=None,
+            ),
+            stroke=alt.condition("datum.legacy > 0", alt.value("#8a5a00"), alt.value(None)),
+            tooltip=[
+                alt.Tooltip("day:N", title="day"),
+                alt.Tooltip("answers:Q"),
+                alt.Tooltip("legacy:Q", title="from the old app"),
+            ],
+        )
+    )
+
+
+def retention_chart(weeks: list[WeekRetention], *, target: float) -> alt.LayerChart:
+    """True retention per week as a line, the desired retention as a dashed rule."""
+    data = pd.DataFrame(
+        [
+            {"week": pd.Timestamp(w.week), "retention": w.retention, "reviews": w.reviews}
+            for w in weeks
+        ]
+    )
+    low = min([target - 0.1, *data["retention"]]) if len(data) else target - 0.1
+    scale = alt.Scale(domain=[max(0.0, low), 1.0])
+    line = (
+        alt.Chart(data, height=180)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("retention:Q", title=None, scale=scale, axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("week:T", format="%d %b %Y"),
+                alt.Tooltip("retention:Q", format=".0%"),
+                alt.Tooltip("reviews:Q"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[4, 4], color="#d62728")
+        .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", format=".0%", title="target")])
+    )
+    return line + rule
+
+
+def forecast_chart(forecast: list[DueDay]) -> alt.Chart:
+    """Cards due per day for the coming days, today first (overdue included)."""
+    data = pd.DataFrame([{"day": pd.Timestamp(d.day), "cards": d.cards} for d in forecast])
+    return (
+        alt.Chart(data, height=180)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("cards:Q", title=None),
+            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "cards:Q"],
+        )
+    )
+
+
+def time_chart(days: list[DayActivity], *, today: date) -> alt.Chart:
+    """Minutes studied per day over the last 30 days."""
+    by_day = {d.day: d.studied_ms for d in days}
+    data = pd.DataFrame(
+        [
+            {"day": pd.Timestamp(day), "minutes": round(by_day.get(day, 0) / 60_000, 1)}
+            for day in (today - timedelta(days=n) for n in range(TIME_DAYS - 1, -1, -1))
+        ]
+    )
+    return (
+        alt.Chart(data, height=160)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("minutes:Q", title=None),
+            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "minutes:Q"],
+        )
+    )
+
+
+def deck_chart(decks: list[Accuracy]) -> alt.Chart:
+    """Accuracy per deck as horizontal bars, weakest on top."""
+    data = pd.DataFrame(
+        [{"deck": d.deck, "accuracy": d.accuracy, "answers": d.answers} for d in decks]
+    )
+    return (
+        alt.Chart(data, height=max(60, 22 * len(decks)))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "accuracy:Q",
+                title=None,
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            y=alt.Y("deck:N", sort=None, title=None, axis=alt.Axis(labelLimit=140)),
+            tooltip=["deck:N", alt.Tooltip("accuracy:Q", format=".0%"), "answers:Q"],
+        )
+    )

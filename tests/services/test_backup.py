@@ -1,0 +1,254 @@
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete
+from sqlalchemy.pool import NullPool
+
+from studygame.db import session_scope
+from studygame.migrations import schema_status
+from studygame.models import PinFailure
+from studygame.services import backup
+from studygame.services.backup import (
+    BackupError,
+    create_backup,
+    manifest_path,
+    prepare_restore,
+    read_manifest,
+    rotate_backups,
+    run_restore,
+    stats_of,
+)
+from studygame.services.pg_client import ClientProblem
+
+from .conftest import NOW, database_with
+
+APP_TABLES = {
+    "alembic_version",
+    "attempts",
+    "card_states",
+    "learner_settings",
+    "legacy_import_rejects",
+    "legacy_imports",
+    "pin_failures",
+    "study_sessions",
+}
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["sql.gz", "sql"])
+def test_backup_restores_into_a_new_database_with_identical_rows_and_checksums(
+    study_database, scratch_url, tmp_path, compress
+):
+    source = stats_of(study_database)
+    assert set(source) >= APP_TABLES
+    assert all(source[name].rows for name in APP_TABLES), "the seed leaves no table empty"
+
+    result = create_backup(
+        database_url=study_database, out_dir=tmp_path, now=NOW, compress=compress
+    )
+    restored = run_restore(prepare_restore(result.dump, database_url=scratch_url))
+
+    assert restored == source
+    engine = create_engine(scratch_url, poolclass=NullPool)
+    assert schema_status(engine).at_head
+    engine.dispose()
+    assert result.dump.name == f"studygame-2026-11-25T0300Z.sql{'.gz' if compress else ''}"
+    assert result.rows == sum(stats.rows for stats in source.values())
+
+
+def test_the_manifest_describes_the_dump(study_database, tmp_path):
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    manifest = read_manifest(result.dump)
+
+    assert manifest.tables == stats_of(study_database)
+    assert manifest.sha256 == hashlib.sha256(result.dump.read_bytes()).hexdigest()
+    assert manifest.size_bytes == result.dump.stat().st_size
+    assert manifest.plain_bytes == len(gzip.decompress(result.dump.read_bytes()))
+    assert (manifest.server_major, manifest.pg_dump_major) == (15, 15)
+    assert (
+        manifest.alembic_revision
+        == schema_status(create_engine(study_database, poolclass=NullPool)).head
+    )
+    assert manifest.created_at == "2026-11-25T03:00:00Z"
+
+
+def _other_data(session):
+    session.add(PinFailure(failed_at=NOW))
+
+
+def test_restore_refuses_a_database_with_tables_unless_forced(
+    study_database, scratch_url, tmp_path
+):
+    database_with(scratch_url, seed=_other_data)
+    before = stats_of(scratch_url)
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    with pytest.raises(BackupError, match=r"^The target database is not empty \(it has .*pin_fail"):
+        prepare_restore(result.dump, database_url=scratch_url)
+    assert stats_of(scratch_url) == before
+
+    plan = prepare_restore(result.dump, database_url=scratch_url, force=True)
+    assert plan.replaced["pin_failures"] == 1
+    assert run_restore(plan) == stats_of(study_database)
+
+
+def _cut_in_half(dump: Path) -> None:
+    data = dump.read_bytes()
+    dump.write_bytes(data[: len(data) // 2])
+
+
+def _break_a_statement(dump: Path) -> None:
+    sql = dump.read_text()
+    assert "CREATE TABLE public.pin_failures (" in sql
+    dump.write_text(
+        sql.replace("CREATE TABLE public.pin_failures (", "CREATE TABLE pin_fail ure (")
+    )
+
+
+@pytest.mark.parametrize(
+    ("compress", "keep_manifest", "damage", "message"),
+    [
+        (True, True, _cut_in_half, "does not match its manifest"),
+        (True, False, _cut_in_half, "is damaged or cut short: its gzip data"),
+        (False, False, _cut_in_half, "is cut short: it lacks pg_dump's closing"),
+        (False, False, _break_a_statement, "The restore failed and the target database was left"),
+    ],
+    ids=["size differs from manifest", "gzip cut", "sql cut", "broken statement"],
+)
+def test_a_damaged_dump_fails_and_leaves_the_target_as_it_was(
+    study_database, scratch_url, tmp_path, compress, keep_manifest, damage, message
+):
+    database_with(scratch_url, seed=_other_data)
+    before = stats_of(scratch_url)
+    result = create_backup(
+        database_url=study_database, out_dir=tmp_path, now=NOW, compress=compress
+    )
+    damage(result.dump)
+    if not keep_manifest:
+        result.manifest.unlink()
+
+    # --force: even the tables a restore would replace must come back untouched.
+    with pytest.raises(BackupError, match=message):
+        run_restore(prepare_restore(result.dump, database_url=scratch_url, force=True))
+    assert stats_of(scratch_url) == before
+
+
+def test_a_count_that_disagrees_with_the_manifest_undoes_the_restore(
+    study_database, scratch_url, tmp_path
+):
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    manifest = json.loads(result.manifest.read_text())
+    manifest["tables"]["attempts"]["rows"] += 1
+    result.manifest.write_text(json.dumps(manifest))
+
+    with pytest.raises(BackupError, match="attempts has 15 rows after the restore, the manifest"):
+        run_restore(prepare_restore(result.dump, database_url=scratch_url))
+    assert stats_of(scratch_url) == {}
+
+
+def _fake_pg_dump(folder: Path, version: str) -> Path:
+    program = folder / "pg_dump"
+    program.write_text(f"#!/bin/sh\necho 'pg_dump (PostgreSQL) {version}'\n")
+    program.chmod(0o755)
+    return program
+
+
+@pytest.mark.parametrize(
+    ("client", "server", "needed"),
+    [("14.11 (Debian 14.11-1)", None, 15), (None, 18, 18)],
+    ids=["pg_dump 14, server 15", "pg_dump 15, server 18"],
+)
+def test_a_pg_dump_older_than_the_server_says_which_client_to_install(
+    study_database, tmp_path, monkeypatch, client, server, needed
+):
+    if client is not None:
+        monkeypatch.setenv("PG_DUMP", str(_fake_pg_dump(tmp_path, client)))
+    if server is not None:
+        monkeypatch.setattr(backup, "server_major_version", lambda connection: server)
+    out = tmp_path / "backups"
+
+    with pytest.raises(ClientProblem) as problem:
+        create_backup(database_url=study_database, out_dir=out, now=NOW)
+
+    message = str(problem.value)
+    assert f"cannot work with this PostgreSQL {needed} server" in message
+    assert f"sudo apt-get install postgresql-client-{needed}" in message
+    assert f"brew install postgresql@{needed}" in message
+    assert list(out.iterdir()) == []
+
+
+def test_rotation_keeps_exactly_n_and_never_deletes_a_file_it_did_not_write(
+    study_database, tmp_path
+):
+    foreign = {
+        "notes.txt": "my notes",
+        # Our naming, but no manifest: a copy the learner made by hand.
+        "studygame-2020-01-01T0000Z.sql.gz": "a copy",
+        # A manifest that is not ours beside a file with our naming.
+        "studygame-2020-01-02T0000Z.sql": "another copy",
+        "studygame-2020-01-02T0000Z.json": '{"mine": true}',
+    }
+    for name, content in foreign.items():
+        (tmp_path / name).write_text(content)
+    days = [NOW.replace(day=day) for day in range(20, 25)]
+    written = [create_backup(database_url=study_database, out_dir=tmp_path, now=d) for d in days]
+    # A backup of ours that someone overwrote afterwards is no longer ours to delete.
+    oldest = written[0].dump
+    oldest.write_bytes(oldest.read_bytes() + b"-- edited\n")
+
+    deleted = rotate_backups(tmp_path, keep=2)
+
+    ours = {r.dump.name for r in written[-2:]} | {r.manifest.name for r in written[-2:]}
+    assert {p.name for p in tmp_path.iterdir()} == set(foreign) | ours | {
+        oldest.name,
+        manifest_path(oldest).name,
+    }
+    assert {p.name for p in deleted} == {
+        name for r in written[1:3] for name in (r.dump.name, r.manifest.name)
+    }
+    for name, content in foreign.items():
+        assert (tmp_path / name).read_text() == content
+
+
+def test_each_backup_rotates_to_keep(study_database, tmp_path):
+    for day in (21, 22, 23):
+        result = create_backup(
+            database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=day), keep=2
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "studygame-2026-11-22T0300Z.json",
+        "studygame-2026-11-22T0300Z.sql.gz",
+        "studygame-2026-11-23T0300Z.json",
+        "studygame-2026-11-23T0300Z.sql.gz",
+    ]
+    assert [p.name for p in result.deleted] == [
+        "studygame-2026-11-21T0300Z.sql.gz",
+        "studygame-2026-11-21T0300Z.json",
+    ]
+
+
+def test_verify_compares_with_the_manifest_or_the_live_database(study_database, tmp_path):
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    with_manifest = backup.verify_backup(result.dump, database_url=study_database)
+    result.manifest.unlink()
+    live = backup.verify_backup(result.dump, database_url=study_database)
+    engine = create_engine(study_database, poolclass=NullPool)
+    with session_scope(engine) as session:
+        failure = PinFailure(failed_at=NOW)
+        session.add(failure)
+    try:
+        changed = backup.verify_backup(result.dump, database_url=study_database)
+    finally:
+        with session_scope(engine) as session:
+            session.execute(delete(PinFailure).where(PinFailure.id == failure.id))
+        engine.dispose()
+
+    assert (with_manifest.ok, with_manifest.compared_with) == (
+        True,
+        "its manifest studygame-2026-11-25T0300Z.json",
+    )
+    assert (live.ok, live.compared_with) == (True, "the live database")
+    assert changed.differences == ("pin_failures: 2 rows, expected 3",)

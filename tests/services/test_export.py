@@ -1,0 +1,140 @@
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
+
+from studygame.config import get_settings
+from studygame.db import make_engine, session_scope
+from studygame.migrations import schema_status
+from studygame.models import LegacyImport
+from studygame.services.backup import stats_of
+from studygame.services.export import (
+    ExportError,
+    export_file_name,
+    export_zip,
+    import_export_zip,
+)
+
+from .conftest import NOW
+
+
+@pytest.fixture(scope="module")
+def exported(study_database) -> bytes:
+    engine = create_engine(study_database, poolclass=NullPool)
+    with session_scope(engine) as session:
+        data = export_zip(session, now=NOW)
+    engine.dispose()
+    return data
+
+
+def _import(url: str, archive: bytes) -> dict[str, int]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with session_scope(engine) as session:
+            return import_export_zip(session, archive=io.BytesIO(archive))
+    finally:
+        engine.dispose()
+
+
+def test_export_then_import_gives_identical_checksums(study_database, scratch_url, exported):
+    counts = _import(scratch_url, exported)
+
+    assert stats_of(scratch_url) == stats_of(study_database)
+    assert counts["attempts"] == 15
+    engine = create_engine(scratch_url, poolclass=NullPool)
+    assert schema_status(engine).at_head
+    # The serial ids continue after the imported ones.
+    with session_scope(engine) as session:
+        session.add(
+            LegacyImport(
+                file_name="again.db",
+                file_sha256="0" * 64,
+                file_size=1,
+                started_at=NOW,
+                code_version="0.1.0",
+            )
+        )
+    with session_scope(engine) as session:
+        assert len(session.scalars(select(LegacyImport.id)).all()) == 2
+    engine.dispose()
+
+
+def test_the_export_holds_one_csv_per_table_and_a_manifest(exported):
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        attempts = archive.read("attempts.csv").decode()
+    assert names == {f"{t}.csv" for t in manifest["tables"]} - {"alembic_version.csv"} | {
+        "manifest.json"
+    }
+    assert manifest["format"] == "studygame-export/1"
+    assert manifest["created_at"] == "2026-11-25T03:00:00Z"
+    assert attempts.startswith("id,session_id,question_id,deck,topic,mode,given_answer,")
+    assert export_file_name(NOW) == "studygame-export-2026-11-25T0300Z.zip"
+
+
+def _rewrite(archive: bytes, name: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            target.writestr(member, change(data) if member == name else data)
+    return out.getvalue()
+
+
+def _flip_a_byte_in(archive: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        info = source.getinfo(name)
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(archive)
+    damaged[data_start + info.compress_size // 2] ^= 0xFF
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: b"not a zip", "This file is not a StudyGame export (not a readable zip)."),
+        (
+            lambda data: _rewrite(data, "manifest.json", lambda m: b"{}"),
+            "This zip is not a StudyGame export (its manifest.json is missing or bad).",
+        ),
+        (
+            lambda data: _rewrite(data, "card_states.csv", lambda c: c.replace(b",2,", b",x,", 1)),
+            "card_states.csv could not be loaded: invalid input syntax for type smallint",
+        ),
+        (
+            lambda data: _rewrite(data, "attempts.csv", lambda c: c.replace(b"1066", b"1067", 1)),
+            "The export does not load as its manifest says: attempts: same row count (15) but "
+            "different contents.",
+        ),
+        (lambda data: _flip_a_byte_in(data, "attempts.csv"), "attempts.csv is damaged"),
+    ],
+    ids=["not a zip", "bad manifest", "bad value", "changed value", "damaged zip"],
+)
+def test_a_bad_export_changes_nothing(scratch_url, exported, damage, message):
+    with pytest.raises(ExportError) as problem:
+        _import(scratch_url, damage(exported))
+    assert str(problem.value).startswith(message)
+    # Not even the schema the import had begun to build is left behind.
+    assert stats_of(scratch_url) == {}
+
+
+def test_import_refuses_a_database_that_has_data(study_database, exported):
+    before = stats_of(study_database)
+    with pytest.raises(ExportError, match=r"^The target database already has data \(in .*attempts"):
+        _import(study_database, exported)
+    assert stats_of(study_database) == before
+
+
+def test_the_local_development_database_cannot_be_exported():
+    engine = make_engine(get_settings())
+    with (
+        pytest.raises(ExportError, match=r"^The export needs Postgres"),
+        session_scope(engine) as s,
+    ):
+        export_zip(s, now=NOW)
+    engine.dispose()
