@@ -1,14 +1,12 @@
 """What to study next and today's numbers, on the real Postgres."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import (
-    active_local_days,
     day_start,
     new_card_candidates,
     new_cards_met_today,
@@ -127,14 +125,6 @@ def test_nothing_left_reports_when_the_next_card_comes_due(session):
     assert result.next_due_at > NOW
 
 
-def test_active_local_days_group_answers_by_the_learner_calendar(session):
-    answer(session, "q0", datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
-    answer(session, "q1", datetime(2026, 11, 25, 0, 30, tzinfo=UTC))
-    assert active_local_days(session, timezone="UTC") == {date(2026, 11, 24), date(2026, 11, 25)}
-    assert active_local_days(session, timezone="Asia/Tokyo") == {date(2026, 11, 25)}
-    assert active_local_days(session, timezone="America/Los_Angeles") == {date(2026, 11, 24)}
-
-
 def test_today_summary(session):
     for days_ago in (3, 2, 1):
         answer(session, f"q{days_ago}", NOW - timedelta(days=days_ago), rating=1, points=0)
@@ -145,7 +135,7 @@ def test_today_summary(session):
     assert summary.due == 3  # the three cards answered Again on earlier days
     assert summary.new_left == 2  # q0 was met today; q4, q5 remain
     assert (summary.answered_today, summary.daily_goal) == (2, 10)
-    assert (summary.current_streak, summary.best_streak) == (4, 4)
+    assert (summary.current_streak, summary.best_streak) == (4, 4)  # three days ago to today
     assert summary.xp == 1700
 
 
@@ -202,11 +192,12 @@ def test_a_sitting_rechecks_only_its_candidates(session):
 
 
 @pytest.mark.parametrize(
-    "timezone", ["UTC", "Europe/Paris", "Asia/Kathmandu", "Pacific/Kiritimati"]
+    ("timezone", "streak"), [("UTC", 2), ("Europe/Paris", 1), ("Asia/Tokyo", 1)]
 )
-def test_active_days_skip_scan_agrees_with_converting_every_answer(session, timezone):
-    moments = [NOW - timedelta(hours=h * 7) for h in range(40)]
-    for i, moment in enumerate(moments):
-        answer(session, f"q{i % 6}", moment, mode="cram")
-    expected = {moment.astimezone(ZoneInfo(timezone)).date() for moment in moments}
-    assert active_local_days(session, timezone=timezone) == expected
+def test_today_summary_counts_day_streaks_in_the_learner_timezone(session, timezone, streak):
+    # 23:30 UTC on the 24th is the 25th in Paris and Tokyo: one local day there, two in UTC.
+    answer(session, "q0", datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    answer(session, "q1", datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    preferences = LearnerPreferences(timezone=timezone)
+    summary = today_summary(session, question_ids=BANK, now=NOW, preferences=preferences)
+    assert (summary.current_streak, summary.answered_today) == (streak, 2 if streak == 1 else 1)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, exists, func, select, text
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from studygame.domain.streaks import compute_streaks, local_date
+from studygame.domain.streaks import local_date
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.learner import LearnerPreferences
+from studygame.services.progress import day_streaks
 from studygame.services.schedule import UNSCHEDULED_MODES
 
 # Cards of questions removed from the bank are skipped; this many is plenty to find one.
@@ -106,9 +107,7 @@ def today_summary(
     ).one()
     met = new_cards_met_today(session, now=now, timezone=timezone)
     allowance = max(preferences.new_cards_per_day - met, 0)
-    streaks = compute_streaks(
-        active_local_days(session, timezone=timezone), today=local_date(now, timezone)
-    )
+    streaks = day_streaks(session, timezone=timezone, now=now)
     return TodaySummary(
         due=len(_due_in_bank(session, set(question_ids), now)),
         new_left=len(new_card_candidates(session, question_ids=question_ids, limit=allowance)),
@@ -118,36 +117,6 @@ def today_summary(
         best_streak=streaks.best,
         xp=int(xp),
     )
-
-
-def active_local_days(session: Session, *, timezone: str) -> set[date]:
-    """The learner's local calendar days with at least one answer."""
-    if session.get_bind().dialect.name == "postgresql":
-        return set(session.scalars(text(_ACTIVE_DAYS_SKIP_SCAN), {"tz": timezone}))
-    # SQLite (local development) has no timezones: group by UTC hour, convert in Python.
-    hours = session.scalars(
-        select(func.strftime("%Y-%m-%d %H:00:00", Attempt.answered_at)).distinct()
-    )
-    return {
-        local_date(datetime.fromisoformat(hour).replace(tzinfo=UTC), timezone) for hour in hours
-    }
-
-
-# A loose index scan: one index probe per active day (hundreds) instead of reading every
-# attempt (a million): from each answer, jump to the first answer after local midnight.
-_ACTIVE_DAYS_SKIP_SCAN = """
-WITH RECURSIVE days(at) AS (
-    SELECT min(answered_at) FROM attempts
-    UNION ALL
-    SELECT (
-        SELECT min(a.answered_at) FROM attempts a
-        WHERE a.answered_at >= (date_trunc('day', days.at AT TIME ZONE :tz) + interval '1 day')
-                               AT TIME ZONE :tz
-    )
-    FROM days WHERE days.at IS NOT NULL
-)
-SELECT (at AT TIME ZONE :tz)::date FROM days WHERE at IS NOT NULL
-"""
 
 
 def speed_personal_best(session: Session, *, exclude_session_id=None) -> int:
