@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from studygame.models import Attempt, CardState, LearnerSettings, StudySession
 from studygame.services.content import load_bank
-from studygame.services.learner import get_learner_settings
+from studygame.services.learner import LearnerPreferences, get_learner_settings
 from studygame.services.study import NewAttempt
 from studygame.ui.engine import app_engine
-from studygame.ui.study import save
+from studygame.ui.study import answer, save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -227,3 +227,17 @@ def test_settings_are_saved_from_the_form(db):
     db.rollback()
     saved = get_learner_settings(db)
     assert (saved.daily_goal, saved.timezone) == (30, "Europe/Paris")
+
+
+def test_a_double_tap_on_an_answer_saves_it_once(db):
+    app = open_page("pages/2_Quiz.py")
+    click(app, "quiz-start")
+    run = run_of(app, "quiz")
+    bank = {q.id: q for q in load_bank_for_tests().questions}
+    question = bank[run.current_id]
+    preferences = LearnerPreferences()
+    # The second tap's callback carries the same question after the first was answered.
+    answer(run, question, question.answer, preferences)
+    answer(run, question, question.answer, preferences)
+    assert len(attempts(db, "quiz")) == 1
+    assert run.answered == 1

@@ -184,8 +184,8 @@ def _next_id(run: Run, bank: dict[str, Question], preferences: LearnerPreference
 
 def answer(run: Run, question: Question, given: str, preferences: LearnerPreferences) -> None:
     """Grade and save an auto-graded answer, then show its feedback (speed: the next question)."""
-    if run.time_up(utcnow()):
-        return  # a tap that arrived after the speed round's bell does not count
+    if not _is_on_screen(run, question) or run.time_up(utcnow()):
+        return  # a double tap, or a tap after the speed round's bell: not an answer
     response_ms = _elapsed_ms(run)
     judgement = judge_answer(
         question, given, mode=run.mode, response_ms=response_ms, streak_before=run.streak
@@ -195,7 +195,14 @@ def answer(run: Run, question: Question, given: str, preferences: LearnerPrefere
 
 def self_grade(run: Run, question: Question, rating: int, preferences: LearnerPreferences) -> None:
     """Save a flashcard the learner graded themselves."""
+    if not _is_on_screen(run, question):
+        return
     _record(run, question, judge_self_graded(rating), None, _elapsed_ms(run), preferences)
+
+
+def _is_on_screen(run: Run, question: Question) -> bool:
+    # A second tap on a button of a screen already answered reaches here too: ignore it.
+    return not run.on_feedback and run.current_id == question.id
 
 
 def _elapsed_ms(run: Run) -> int | None:
@@ -234,7 +241,7 @@ def _record(
     run.answered += 1
     run.correct += judgement.is_correct
     if run.mode == "speed":
-        next_question(run)  # no feedback screen against the clock: the verdict shows above
+        next_question(run)  # no feedback screen against the clock: the verdict shows below
     else:
         run.on_feedback = True
 
@@ -307,7 +314,7 @@ def override_last(run: Run, preferences: LearnerPreferences) -> None:
 
 
 def can_override(last: LastAnswer) -> bool:
-    """ "I was right" is for typed answers marked wrong, once, when saved."""
+    """Whether "I was right" applies: a saved typed answer marked wrong, not yet overridden."""
     return (
         last.saved
         and not last.overridden
