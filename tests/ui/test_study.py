@@ -241,3 +241,14 @@ def test_a_double_tap_on_an_answer_saves_it_once(db):
     answer(run, question, question.answer, preferences)
     assert len(attempts(db, "quiz")) == 1
     assert run.answered == 1
+
+
+def test_a_tap_after_the_speed_round_bell_is_not_an_answer(db):
+    app = open_page("pages/4_Speed_round.py")
+    click(app, "speed-start")
+    run = run_of(app, "speed")
+    question = {q.id: q for q in load_bank_for_tests().questions}[run.current_id]
+    run.deadline = datetime(2026, 1, 1, tzinfo=UTC)
+    answer(run, question, question.answer, LearnerPreferences())
+    assert attempts(db, "speed") == []
+    assert run.answered == 0
