@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -202,3 +205,40 @@ def tcp_proxy(database_url: str) -> Iterator[TcpProxy]:
     proxy = TcpProxy(make_url(database_url).port or 5432)
     yield proxy
     proxy.close()
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    """The Space's Dockerfile as (INSTRUCTION, arguments) pairs, for tests that replay it."""
+
+    instructions: list[tuple[str, str]]
+
+    @classmethod
+    def read(cls, path: Path) -> Dockerfile:
+        """Parse `path`: comments dropped, continuation lines joined."""
+        instructions: list[tuple[str, str]] = []
+        pending = ""
+        for line in path.read_text().splitlines():
+            if line.lstrip().startswith("#") or not line.strip():
+                continue
+            pending += line.rstrip()
+            if pending.endswith("\\"):
+                pending = pending[:-1] + " "
+                continue
+            keyword, _, arguments = pending.strip().partition(" ")
+            instructions.append((keyword.upper(), arguments.strip()))
+            pending = ""
+        return cls(instructions)
+
+    def arguments_of(self, keyword: str) -> list[str]:
+        return [arguments for name, arguments in self.instructions if name == keyword]
+
+    def env(self) -> dict[str, str]:
+        """Every ENV variable it sets (values as written, $VARS not expanded)."""
+        pairs = [pair for arguments in self.arguments_of("ENV") for pair in shlex.split(arguments)]
+        return dict(pair.partition("=")[::2] for pair in pairs)
+
+
+@pytest.fixture(scope="session")
+def dockerfile() -> Dockerfile:
+    return Dockerfile.read(Path(__file__).resolve().parents[1] / "Dockerfile")

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame.db import session_scope
+from studygame.services.schedule import learner_retention
 from studygame.services.study import NewAttempt, record_attempt
 
 log = logging.getLogger(__name__)
@@ -89,33 +90,28 @@ class Outbox:
             return len(self._entries)
 
     def entries(self) -> list[NewAttempt]:
-        """The queued answers, in the order they were queued."""
+        """The queued answers, oldest first."""
         with self._lock:
             return list(self._entries)
 
     def add(self, attempt: NewAttempt) -> None:
         """Queue an answer; on disk first, so a crash right after loses nothing."""
         with self._lock:
-            if any(entry.id == attempt.id for entry in self._entries):
-                return
-            if self.path is not None:
-                try:
-                    _append(self.path, attempt)
-                except OSError as exc:
-                    log.warning("outbox kept in memory only: %s", exc.strerror or exc)
-                    self.path = None
-            self._entries.append(attempt)
+            self._add(attempt)
 
-    def flush(self, engine: Engine, *, desired_retention: float) -> FlushResult:
+    def flush(self, engine: Engine, *, desired_retention: float | None = None) -> FlushResult:
         """Replay queued answers oldest first, each in its own committed transaction.
 
         Stops at the first connection error and keeps the rest. An entry the database
-        refuses for another reason stays queued (logged) and the others go on.
+        refuses for another reason stays queued (logged) and the others go on. Without
+        `desired_retention`, the learner's saved setting is used.
         """
         with self._lock:
             return self._flush(engine, desired_retention)
 
-    def flush_if_due(self, engine: Engine, *, desired_retention: float) -> FlushResult | None:
+    def flush_if_due(
+        self, engine: Engine, *, desired_retention: float | None = None
+    ) -> FlushResult | None:
         """Flush when answers wait and the last failure is old enough; None when not tried."""
         with self._lock:
             if not self._entries or not self._retry_due():
@@ -123,9 +119,13 @@ class Outbox:
             return self._flush(engine, desired_retention)
 
     def save(self, engine: Engine, attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome:
-        """Write an answer: older queued ones first, then this one; queue it if that fails."""
+        """Write an answer: older queued ones first, then this one; queue it if that fails.
+
+        Only a connection error queues the answer; any other database error propagates.
+        """
         with self._lock:
             flushed = self._flush(engine, desired_retention) if self._entries else None
+            earlier = flushed.saved if flushed else 0
             if flushed is None or not flushed.database_down:
                 try:
                     with session_scope(engine) as session:
@@ -137,18 +137,25 @@ class Outbox:
                         raise
                     self._last_failure = self._clock()
                 else:
-                    return SaveOutcome(
-                        saved=True, flushed=flushed.saved if flushed else 0, pending=0
-                    )
-        self.add(attempt)
-        return SaveOutcome(
-            saved=False, flushed=flushed.saved if flushed else 0, pending=self.pending()
-        )
+                    return SaveOutcome(saved=True, flushed=earlier, pending=len(self._entries))
+            self._add(attempt)
+            return SaveOutcome(saved=False, flushed=earlier, pending=len(self._entries))
+
+    def _add(self, attempt: NewAttempt) -> None:
+        if any(entry.id == attempt.id for entry in self._entries):
+            return
+        if self.path is not None:
+            try:
+                _append(self.path, attempt)
+            except OSError as exc:
+                log.warning("outbox kept in memory only: %s", exc.strerror or exc)
+                self.path = None
+        self._entries.append(attempt)
 
     def _retry_due(self) -> bool:
         return self._last_failure is None or self._clock() - self._last_failure >= RETRY_AFTER_S
 
-    def _flush(self, engine: Engine, desired_retention: float) -> FlushResult:
+    def _flush(self, engine: Engine, desired_retention: float | None) -> FlushResult:
         saved = already = 0
         database_down = False
         kept: list[NewAttempt] = []
@@ -156,9 +163,12 @@ class Outbox:
         for index, attempt in enumerate(remaining):
             try:
                 with session_scope(engine) as session:
-                    inserted = record_attempt(
-                        session, attempt=attempt, desired_retention=desired_retention
+                    retention = (
+                        learner_retention(session)
+                        if desired_retention is None
+                        else desired_retention
                     )
+                    inserted = record_attempt(session, attempt=attempt, desired_retention=retention)
             except Exception as exc:
                 if is_connection_error(exc):
                     self._last_failure = self._clock()

@@ -26,14 +26,14 @@ def save_answer(attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome
     return app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
 
 
-def pending_badge(*, desired_retention: float) -> int:
+def pending_badge() -> int:
     """Show "n answers waiting to be saved" while the outbox holds any; returns n.
 
-    It also retries the database now and then, so a learner who only reads sees the
-    queue drain when the database is back.
+    `begin_page` calls it on every page. It also retries the database now and then, so
+    the queue drains when the database is back even if the learner only browses.
     """
     outbox = app_outbox()
-    flushed = outbox.flush_if_due(app_engine(), desired_retention=desired_retention)
+    flushed = outbox.flush_if_due(app_engine())
     if flushed is not None and flushed.saved:
         st.toast(f"{flushed.saved} saved answer{'s' if flushed.saved != 1 else ''} caught up.")
     pending = outbox.pending()

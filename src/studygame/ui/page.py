@@ -6,6 +6,7 @@ import streamlit as st
 
 from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
+from studygame.ui.answers import pending_badge
 from studygame.ui.auth import require_unlocked
 from studygame.ui.engine import app_engine
 from studygame.ui.errors import errors_shown_redacted, install_log_redaction
@@ -36,6 +37,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.stop()
     with errors_shown_redacted(settings):
         require_unlocked(settings)
+        pending_badge()
     return settings
 
 
