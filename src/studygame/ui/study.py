@@ -30,7 +30,7 @@ from studygame.services.study import (
     start_study_session,
     undo_attempt,
 )
-from studygame.ui.answers import pending_badge, save_answer
+from studygame.ui.answers import save_answer
 from studygame.ui.engine import session
 
 SELF_GRADES = (("Again", AGAIN), ("Hard", HARD), ("Good", GOOD), ("Easy", EASY))
@@ -539,7 +539,6 @@ def setup_form(
 
 def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> None:
     """Render the run's current screen: a question, its feedback, or the summary."""
-    pending_badge(desired_retention=preferences.desired_retention)
     if run.on_feedback:
         render_status(run)
         render_feedback(run, preferences)
@@ -554,7 +553,6 @@ def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -
 
 def play_speed_round(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> None:
     """Render a speed round: the live clock and a question, or the result once time is up."""
-    pending_badge(desired_retention=preferences.desired_retention)
     question = None if run.time_up(utcnow()) else current_question(run, bank, preferences)
     if question is None:
         render_speed_result(run)
