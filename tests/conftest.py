@@ -6,10 +6,16 @@ run also tests the migrations. A test that cannot reach Postgres fails; it never
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
+import socket
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -150,3 +156,130 @@ def legacy_db(tmp_path):
         return path
 
     return build
+
+
+class TcpProxy:
+    """A TCP relay on 127.0.0.1 in front of Postgres that a test can cut and restore.
+
+    While cut, it closes every open connection and turns new ones away (accept, then
+    close at once), which psycopg reports as the server closing the connection.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        self._upstream = ("127.0.0.1", upstream_port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port: int = self._listener.getsockname()[1]
+        self.up = True
+        self.refused = 0
+        self._open: list[socket.socket] = []
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def url(self, database_url: str) -> str:
+        """`database_url` with its port pointed at this proxy."""
+        return make_url(database_url).set(port=self.port).render_as_string(hide_password=False)
+
+    def cut(self) -> None:
+        """Drop every connection now and refuse new ones until `restore`."""
+        with self._lock:
+            self.up = False
+            for sock in self._open:
+                _close(sock)
+            self._open.clear()
+
+    def restore(self) -> None:
+        with self._lock:
+            self.up = True
+
+    def refuse_for(self, seconds: float) -> None:
+        """Refuse connections for `seconds`, then accept again (a compute waking up)."""
+        self.cut()
+        timer = threading.Timer(seconds, self.restore)
+        timer.daemon = True
+        timer.start()
+
+    def close(self) -> None:
+        self._stopped.set()
+        self.cut()
+        self._listener.close()
+
+    def _accept_loop(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                if not self.up:
+                    self.refused += 1
+                    _close(client)
+                    continue
+                server = socket.create_connection(self._upstream)
+                self._open += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    _close(source)
+    _close(target)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+@pytest.fixture
+def tcp_proxy(database_url: str) -> Iterator[TcpProxy]:
+    """A cuttable relay between the app and the test database; `tcp_proxy.url(...)`."""
+    proxy = TcpProxy(make_url(database_url).port or 5432)
+    yield proxy
+    proxy.close()
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    """The Space's Dockerfile as (INSTRUCTION, arguments) pairs, for tests that replay it."""
+
+    instructions: list[tuple[str, str]]
+
+    @classmethod
+    def read(cls, path: Path) -> Dockerfile:
+        """Parse `path`: comments dropped, continuation lines joined."""
+        instructions: list[tuple[str, str]] = []
+        pending = ""
+        for line in path.read_text().splitlines():
+            if line.lstrip().startswith("#") or not line.strip():
+                continue
+            pending += line.rstrip()
+            if pending.endswith("\\"):
+                pending = pending[:-1] + " "
+                continue
+            keyword, _, arguments = pending.strip().partition(" ")
+            instructions.append((keyword.upper(), arguments.strip()))
+            pending = ""
+        return cls(instructions)
+
+    def arguments_of(self, keyword: str) -> list[str]:
+        return [arguments for name, arguments in self.instructions if name == keyword]
+
+    def env(self) -> dict[str, str]:
+        """Every ENV variable it sets (values as written, $VARS not expanded)."""
+        pairs = [pair for arguments in self.arguments_of("ENV") for pair in shlex.split(arguments)]
+        return dict(pair.partition("=")[::2] for pair in pairs)
+
+
+@pytest.fixture(scope="session")
+def dockerfile() -> Dockerfile:
+    return Dockerfile.read(Path(__file__).resolve().parents[1] / "Dockerfile")

@@ -40,7 +40,10 @@ def test_doctor_reports_an_unreachable_database_without_the_password(monkeypatch
     monkeypatch.setenv("DATABASE_URL", "postgresql://root:pa55word@127.0.0.1:1/db")
     result = run("doctor")
     assert result.exit_code == 1
-    assert "FAIL database       Could not connect to the database" in result.output
+    assert (
+        "FAIL database       127.0.0.1 refused the connection on port 1: nothing listens there"
+        in result.output
+    )
     assert "postgresql+psycopg://root:***@127.0.0.1:1/db" in result.output
     assert "pa55word" not in result.output
 

@@ -1,10 +1,12 @@
 import pytest
 
+from studygame import config
 from studygame.config import (
     ConfigError,
     Settings,
     direct_database_url,
     get_settings,
+    host_secrets,
     normalize_database_url,
     redact_url,
 )
@@ -129,3 +131,54 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
     settings = Settings(_env_file=env_file)
     assert settings.app_pin.get_secret_value() == "2468"
     assert settings.mongodb_db == "cards"
+
+
+@pytest.mark.parametrize(
+    ("start_in", "hosted", "host"),
+    [("mount/src/studygame", True, "Streamlit Community Cloud"), ("home/me", False, "local")],
+)
+def test_community_cloud_is_recognised_by_its_checkout_folder(
+    start_in, hosted, host, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(config, "COMMUNITY_CLOUD_ROOT", tmp_path / "mount" / "src")
+    (tmp_path / start_in).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / start_in)
+    settings = get_settings()
+    assert settings.hosted is hosted
+    assert settings.host_name.startswith(host)
+    assert settings.missing_secrets() == (["DATABASE_URL", "APP_PIN"] if hosted else [])
+
+
+def test_a_space_names_itself():
+    assert Settings(SPACE_ID="me/studygame").host_name == "Hugging Face Space (me/studygame)"
+
+
+def test_host_secrets_keep_our_root_level_scalars_only():
+    secrets = {
+        "DATABASE_URL": "postgres://u:pw@h/db",
+        "app_pin": 1234,
+        "OTHER_APP_KEY": "x",
+        "connections": {"DATABASE_URL": "nested is not ours"},
+        "STUDYGAME_DATA_DIR": "/data",
+    }
+    assert host_secrets(secrets) == (
+        ("APP_PIN", "1234"),
+        ("DATABASE_URL", "postgres://u:pw@h/db"),
+        ("STUDYGAME_DATA_DIR", "/data"),
+    )
+
+
+def test_host_secrets_win_over_the_environment_like_streamlits_own(monkeypatch):
+    monkeypatch.setenv("APP_PIN", "1111")
+    monkeypatch.setenv("MONGODB_DB", "from_env")
+    settings = get_settings(host_secrets({"APP_PIN": "2222"}))
+    assert settings.app_pin.get_secret_value() == "2222"
+    assert settings.mongodb_db == "from_env"
+
+
+def test_a_malformed_host_secret_is_one_sentence_without_the_secret():
+    with pytest.raises(ConfigError) as caught:
+        get_settings(host_secrets({"DATABASE_URL": "mysql://u:s3cr3tpw@h/db"}))
+    assert str(caught.value) == (
+        "DATABASE_URL must start with postgresql:// or postgres://, not mysql://."
+    )

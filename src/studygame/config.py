@@ -5,15 +5,21 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 PSYCOPG_SCHEME = "postgresql+psycopg"
+# Streamlit Community Cloud clones the repository under /mount/src/<repo> and runs the app
+# from there (its docs: "Community Cloud initializes all apps from the root of your
+# repository"). It sets no variable of its own, so the folder is the signal; the deploy
+# guide also has the learner add STUDYGAME_ENV = "production" to the app's secrets.
+COMMUNITY_CLOUD_ROOT = Path("/mount/src")
 
 
 class ConfigError(ValueError):
@@ -95,6 +101,11 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "studygame"
 
 
+def runs_on_community_cloud() -> bool:
+    """True when the app was started from a Streamlit Community Cloud checkout."""
+    return Path.cwd().resolve().is_relative_to(COMMUNITY_CLOUD_ROOT)
+
+
 class Settings(BaseSettings):
     """Everything configurable, from the environment and a local `.env` file."""
 
@@ -111,6 +122,8 @@ class Settings(BaseSettings):
     studygame_env: Literal["development", "production"] | None = None
     space_id: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir, alias="STUDYGAME_DATA_DIR")
+    # Detected, never read from a variable: a setting could not make a host un-hosted.
+    _community_cloud: bool = PrivateAttr(default_factory=runs_on_community_cloud)
 
     @field_validator(
         "database_url", "database_url_direct", "app_pin", "mongodb_uri", "space_id", mode="before"
@@ -140,13 +153,17 @@ class Settings(BaseSettings):
     @property
     def hosted(self) -> bool:
         """True on a public deployment, where missing secrets must refuse to serve."""
-        return self.studygame_env == "production" or self.space_id is not None
+        return (
+            self.studygame_env == "production" or self.space_id is not None or self._community_cloud
+        )
 
     @property
     def host_name(self) -> str:
         """Where the app believes it runs, for the doctor and the status page."""
         if self.space_id is not None:
-            return "Hugging Face Space"
+            return f"Hugging Face Space ({self.space_id})"
+        if self._community_cloud:
+            return "Streamlit Community Cloud"
         if self.studygame_env == "production":
             return "production (STUDYGAME_ENV)"
         return "local development"
@@ -196,13 +213,35 @@ class Settings(BaseSettings):
 
 
 ENV_NAMES = {name: (field.alias or name).upper() for name, field in Settings.model_fields.items()}
+# The keyword Settings(...) takes for each variable name.
+INIT_NAMES = {ENV_NAMES[name]: field.alias or name for name, field in Settings.model_fields.items()}
+
+HostSecrets = tuple[tuple[str, str], ...]
+
+
+def host_secrets(values: Mapping[str, object]) -> HostSecrets:
+    """The entries of a host's secret store (root-level `st.secrets`) that name our variables.
+
+    Keys match like environment variable names (case-insensitive); tables and other
+    non-scalar values are left out. The result is hashable, for `get_settings`.
+    """
+    found = {
+        key.upper(): str(value)
+        for key, value in values.items()
+        if key.upper() in INIT_NAMES and type(value) in (str, int, float)
+    }
+    return tuple(sorted(found.items()))
 
 
 @functools.cache
-def get_settings() -> Settings:
-    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+def get_settings(secrets: HostSecrets = ()) -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env.
+
+    `secrets` (from `host_secrets`) win over the environment and `.env`, as Streamlit's own
+    secrets do when it exports root-level keys to the environment.
+    """
     try:
-        return Settings()
+        return Settings(**{INIT_NAMES[name]: value for name, value in secrets})
     except ValidationError as exc:
         raise ConfigError(_first_problem(exc)) from None
 

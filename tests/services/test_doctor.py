@@ -1,5 +1,176 @@
-from studygame.config import get_settings
-from studygame.services.doctor import run_checks
+"""The doctor's deployment checks: which host, which URLs, and one fixing sentence per failure."""
+
+import socket
+
+import mongomock
+import pytest
+from psycopg import errors as pg_errors
+from pymongo.errors import ConfigurationError, OperationFailure, ServerSelectionTimeoutError
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+
+from studygame.config import Settings, get_settings
+from studygame.services import doctor
+from studygame.services.doctor import (
+    explain_connect_error,
+    explain_mongo_error,
+    explain_unreachable,
+    pg_dump_check,
+    run_checks,
+    url_checks,
+)
+
+POOLED = "postgresql://me:pw@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/neondb"
+DIRECT = POOLED.replace("-pooler", "")
+
+
+def by_name(checks):
+    return {check.name: check for check in checks}
+
+
+@pytest.mark.parametrize(
+    ("env", "connection", "direct"),
+    [
+        ({"database_url": POOLED}, "pooled (Neon's PgBouncer)", "(DATABASE_URL without -pooler)"),
+        ({"database_url": DIRECT}, "direct endpoint: it works", "(DATABASE_URL)"),
+        (
+            {"database_url": POOLED, "database_url_direct": DIRECT},
+            "pooled",
+            "(DATABASE_URL_DIRECT)",
+        ),
+    ],
+)
+def test_the_app_uses_the_pooled_url_and_migrations_the_direct_one(env, connection, direct):
+    checks = by_name(url_checks(Settings(**env)))
+    assert checks["connection"].detail.startswith(connection)
+    assert checks["direct URL"].ok
+    assert checks["direct URL"].detail.startswith(
+        "postgresql+psycopg://me:***@ep-cool-1234.eu-central-1.aws.neon.tech/neondb"
+    )
+    assert checks["direct URL"].detail.endswith(direct)
+
+
+def test_a_pooler_given_as_the_direct_url_is_a_failure_with_its_fix():
+    checks = by_name(url_checks(Settings(database_url=POOLED, database_url_direct=POOLED)))
+    assert not checks["direct URL"].ok
+    assert "the same name without -pooler" in checks["direct URL"].detail
+
+
+def refuse(*args, **kwargs):
+    raise ConnectionRefusedError
+
+
+def time_out(*args, **kwargs):
+    raise TimeoutError
+
+
+def no_dns(*args, **kwargs):
+    raise socket.gaierror(-2, "Name or service not known")
+
+
+@pytest.mark.parametrize(
+    ("resolve", "connect", "expected"),
+    [
+        (no_dns, None, "the host name db.example does not resolve (DNS): check it for a typo"),
+        (None, refuse, "db.example refused the connection on port 5432: nothing listens"),
+        (None, time_out, "port 5432 unreachable from this host (db.example did not answer"),
+    ],
+)
+def test_an_unreachable_port_is_told_apart_dns_refused_timeout(
+    resolve, connect, expected, monkeypatch
+):
+    if resolve:
+        monkeypatch.setattr(doctor.socket, "getaddrinfo", resolve)
+    else:
+        monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
+        monkeypatch.setattr(doctor.socket, "create_connection", connect)
+    sentence = explain_unreachable("db.example", 5432, service="Neon")
+    assert sentence.startswith(expected)
+    assert sentence.count(". ") == 0 and sentence.endswith(".")
+
+
+def test_a_timeout_names_the_spaces_open_ports(monkeypatch):
+    monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
+    monkeypatch.setattr(doctor.socket, "create_connection", time_out)
+    assert "Hugging Face documents only 80, 443 and 8080" in explain_unreachable(
+        "db.example", 5432, service="Neon"
+    )
+
+
+def test_a_reachable_port_is_no_problem(database_url):
+    assert explain_unreachable("127.0.0.1", 5432, service="Neon") is None
+
+
+@pytest.mark.parametrize(
+    ("error", "part"),
+    [
+        (pg_errors.InvalidPassword, "check the password in DATABASE_URL"),
+        (pg_errors.InvalidAuthorizationSpecification, "check the user name in DATABASE_URL"),
+        (pg_errors.InvalidCatalogName, "check the database name in DATABASE_URL"),
+    ],
+)
+def test_a_refused_login_says_which_part_of_the_url_to_check(error, part):
+    engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
+    exc = OperationalError("connect", {}, error("password authentication failed"))
+    sentence = explain_connect_error(exc, engine)
+    assert sentence.startswith(f"Postgres refused the login: {part}")
+    assert "hunter2" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("exc", "start"),
+    [
+        (OperationFailure("bad auth : authentication failed", code=8000), "MongoDB refused the"),
+        (ConfigurationError("The DNS query name does not exist"), "MongoDB's host name does not"),
+        (ServerSelectionTimeoutError("cluster0:27017: timed out"), "port 27017 unreachable"),
+        (ServerSelectionTimeoutError("h:1: [Errno 111] Connection refused"), "MongoDB refused the"),
+    ],
+)
+def test_mongodb_failures_are_told_apart(exc, start):
+    assert explain_mongo_error(exc).startswith(start)
+
+
+def test_an_atlas_timeout_mentions_the_allowlist():
+    sentence = explain_mongo_error(ServerSelectionTimeoutError("timed out"))
+    assert "Network Access list (0.0.0.0/0" in sentence
+
+
+@pytest.mark.parametrize(("client", "ok"), [(15, True), (16, True), (14, False)])
+def test_pg_dump_must_be_at_least_the_servers_major(client, ok, monkeypatch):
+    monkeypatch.setattr(doctor, "client_major_version", lambda path: client)
+    check = pg_dump_check(15)
+    assert check.ok is ok
+    if not ok:
+        assert "install postgresql-client-15" in check.detail
+
+
+def test_the_question_bank_is_counted(monkeypatch):
+    client = mongomock.MongoClient()
+    client["studygame"]["questions"].insert_many([{"prompt": "a"}, {"prompt": "b"}])
+    monkeypatch.setattr(doctor, "MongoClient", lambda *a, **k: client)
+    monkeypatch.setattr(mongomock.MongoClient, "__enter__", lambda self: self, raising=False)
+    monkeypatch.setattr(mongomock.MongoClient, "__exit__", lambda self, *a: None, raising=False)
+    settings = Settings(MONGODB_URI="mongodb://me:m0ngo@cluster0.example.net/")
+    check = by_name(run_checks(settings))["question bank"]
+    assert check.ok and check.detail == "MongoDB studygame.questions: 2 documents"
+    assert by_name(run_checks(settings))["MONGODB_URI"].detail == (
+        "mongodb://me:***@cluster0.example.net/"
+    )
+
+
+def test_the_doctor_knows_it_is_on_a_space_and_checks_the_real_database(app_database):
+    settings = Settings(SPACE_ID="me/studygame", APP_PIN="2468", database_url=app_database)
+    checks = by_name(run_checks(settings))
+    assert checks["host"].detail == "Hugging Face Space (me/studygame)"
+    assert checks["database"].ok and checks["database"].detail.startswith("PostgreSQL 15")
+    assert checks["schema"].ok
+    assert checks["APP_PIN"].detail == "set (hidden)"
+
+
+@pytest.mark.parametrize(("needed", "ok"), [(True, False), (False, True)])
+def test_a_missing_pg_dump_fails_only_where_backups_run(needed, ok, monkeypatch):
+    monkeypatch.setattr(doctor, "find_client", lambda program: None)
+    assert pg_dump_check(15, needed=needed).ok is ok
 
 
 def test_the_doctor_never_shows_the_pin_or_a_password(app_database, monkeypatch):

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-from sqlalchemy import text
+from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from studygame.config import Settings, redact_url
 from studygame.db import describe_connect_error, make_engine
 from studygame.migrations import schema_status
-from studygame.services.pg_client import client_major_version, find_client
+from studygame.services.pg_client import (
+    ClientProblem,
+    check_client_version,
+    client_major_version,
+    find_client,
+    install_hint,
+    server_major_version,
+)
 
 MONGO_TIMEOUT_MS = 5000
+TCP_TIMEOUT_S = 5.0
+# Hugging Face documents outbound traffic from Spaces on these ports only.
+SPACE_OPEN_PORTS = "80, 443 and 8080"
+# SQLSTATEs of a refused login: wrong password, unknown role, no such database.
+AUTH_SQLSTATES = {"28P01": "the password", "28000": "the user name", "3D000": "the database name"}
+MONGO_AUTH_CODES = {18, 8000}  # AuthenticationFailed; Atlas's "bad auth"
 
 
 @dataclass(frozen=True)
@@ -26,12 +41,14 @@ class Check:
 
 def run_checks(settings: Settings) -> list[Check]:
     """Every check, in the order a person would fix them; secrets never in a detail."""
+    database, server_major = _database_checks(settings)
     checks = [
         Check("host", True, settings.host_name),
         *_secret_checks(settings),
-        *_database_checks(settings),
+        *url_checks(settings),
+        *database,
         _mongo_check(settings),
-        _pg_dump_check(),
+        pg_dump_check(server_major, needed=not settings.hosted),
     ]
     return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
 
@@ -58,21 +75,110 @@ def _secret_checks(settings: Settings) -> list[Check]:
         if "APP_PIN" in missing
         else "not set: the PIN gate is off (local development only)",
     )
-    return [database, pin]
+    mongo = Check(
+        "MONGODB_URI",
+        True,
+        redact_url(settings.mongodb_uri.get_secret_value())
+        if settings.mongodb_uri
+        else "not set: the bundled sample decks are used",
+    )
+    return [database, pin, mongo]
 
 
-def _database_checks(settings: Settings) -> list[Check]:
+def url_checks(settings: Settings) -> list[Check]:
+    """Which Neon endpoint the app uses (pooled) and which migrations and pg_dump use (direct)."""
+    if settings.database_url is None:
+        return []
+    app_host = make_url(settings.sqlalchemy_url).host or ""
+    direct_host = make_url(settings.migration_url).host or ""
+    if "-pooler" in app_host:
+        pooling = Check("connection", True, "pooled (Neon's PgBouncer): prepared statements off")
+    elif "neon.tech" in app_host:
+        pooling = Check(
+            "connection",
+            True,
+            "direct endpoint: it works, but the pooled URL (host ending in -pooler) "
+            "copes better with many short connections",
+        )
+    else:
+        pooling = Check("connection", True, f"direct to {app_host}")
+    source = (
+        "DATABASE_URL_DIRECT"
+        if settings.database_url_direct
+        else "DATABASE_URL without -pooler"
+        if "-pooler" in app_host
+        else "DATABASE_URL"
+    )
+    if "-pooler" in direct_host:
+        direct = Check(
+            "direct URL",
+            False,
+            "DATABASE_URL_DIRECT points at Neon's pooler: migrations and pg_dump need the "
+            "direct host, the same name without -pooler.",
+        )
+    else:
+        direct = Check("direct URL", True, f"{redact_url(settings.migration_url)} ({source})")
+    return [pooling, direct]
+
+
+def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
+    """None when a TCP connection to host:port opens; else one sentence: why not, and the fix."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return (
+            f"the host name {host} does not resolve (DNS): check it for a typo, "
+            f"or copy the URL again from {service}."
+        )
+    try:
+        with socket.create_connection((host, port), timeout=TCP_TIMEOUT_S):
+            return None
+    except ConnectionRefusedError:
+        return (
+            f"{host} refused the connection on port {port}: nothing listens there; "
+            "check the port in the URL."
+        )
+    except TimeoutError:
+        return (
+            f"port {port} unreachable from this host ({host} did not answer in "
+            f"{TCP_TIMEOUT_S:g} s): this host may block outgoing port {port} (Hugging Face "
+            f"documents only {SPACE_OPEN_PORTS}), or {service}'s IP allowlist keeps it out."
+        )
+    except OSError as exc:
+        return f"port {port} on {host} unreachable from this host: {exc.strerror or exc}."
+
+
+def explain_connect_error(exc: DBAPIError, engine: Engine) -> str:
+    """One sentence for a failed Postgres login or connection, with the fix; no password."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in AUTH_SQLSTATES:
+        return (
+            f"Postgres refused the login: check {AUTH_SQLSTATES[sqlstate]} in DATABASE_URL "
+            "(Neon: Dashboard → Connect, or reset the role's password)."
+        )
+    return describe_connect_error(exc, engine) + "."
+
+
+def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
+    url = settings.sqlalchemy_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.host:
+        problem = explain_unreachable(parsed.host, parsed.port or 5432, service="Neon")
+        if problem is not None:
+            return [Check("database", False, problem)], None
     engine = make_engine(settings)
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 version = connection.execute(text("SHOW server_version")).scalar_one()
                 server = Check("database", True, f"PostgreSQL {version}")
+                server_major: int | None = server_major_version(connection)
             else:
                 server = Check("database", True, f"SQLite {connection.dialect.server_version_info}")
+                server_major = None
         status = schema_status(engine)
     except DBAPIError as exc:
-        return [Check("database", False, describe_connect_error(exc, engine))]
+        return [Check("database", False, explain_connect_error(exc, engine))], None
     finally:
         engine.dispose()
     schema = (
@@ -82,10 +188,10 @@ def _database_checks(settings: Settings) -> list[Check]:
             "schema",
             False,
             f"at {status.current or 'nothing (empty database)'}, head is {status.head}: "
-            "run `studygame db upgrade`",
+            "run `studygame db upgrade` (it uses the direct URL)",
         )
     )
-    return [server, schema]
+    return [server, schema], server_major
 
 
 def _mongo_check(settings: Settings) -> Check:
@@ -98,14 +204,62 @@ def _mongo_check(settings: Settings) -> Check:
             collection = client[settings.mongodb_db][settings.mongodb_collection]
             count = collection.estimated_document_count()
     except PyMongoError as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return Check("question bank", False, f"MongoDB unreachable: {first_line}")
+        return Check("question bank", False, explain_mongo_error(exc))
     where = f"{settings.mongodb_db}.{settings.mongodb_collection}"
+    if count == 0:
+        return Check(
+            "question bank",
+            False,
+            f"MongoDB {where} holds no documents: check MONGODB_DB and MONGODB_COLLECTION.",
+        )
     return Check("question bank", True, f"MongoDB {where}: {count} documents")
 
 
-def _pg_dump_check() -> Check:
+def explain_mongo_error(exc: PyMongoError) -> str:
+    """One sentence for a failed MongoDB connection: DNS, refused, timeout or login, and the fix."""
+    message = str(exc)
+    if isinstance(exc, OperationFailure) and exc.code in MONGO_AUTH_CODES:
+        return (
+            "MongoDB refused the login: check the user and password in MONGODB_URI "
+            "(Atlas: Database Access)."
+        )
+    if isinstance(exc, ConfigurationError) or "Name or service not known" in message:
+        return (
+            "MongoDB's host name does not resolve (DNS): check the cluster name in "
+            "MONGODB_URI, or copy it again from Atlas (Connect → Drivers)."
+        )
+    if "refused" in message:
+        return "MongoDB refused the connection: check the host and port in MONGODB_URI."
+    if "timed out" in message or "Timeout" in type(exc).__name__:
+        return (
+            "port 27017 unreachable from this host: add its IP to Atlas's Network Access "
+            "list (0.0.0.0/0 when the host's IP changes, as on Spaces and Community Cloud), "
+            f"or this host blocks port 27017 (Hugging Face documents only {SPACE_OPEN_PORTS})."
+        )
+    first_line = message.splitlines()[0] if message else type(exc).__name__
+    return f"MongoDB unreachable: {first_line}"
+
+
+def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
+    """Is there a pg_dump, and is it new enough for the server (pg_dump refuses newer ones)?
+
+    `needed` is False on a hosted deployment: the app never runs pg_dump, backups run
+    from a laptop or CI, so its absence there is no failure.
+    """
     path = find_client("pg_dump")
     if path is None:
-        return Check("pg_dump", False, "not found: install postgresql-client, or set PG_DUMP")
-    return Check("pg_dump", True, f"{path} (major {client_major_version(path)})")
+        if not needed:
+            return Check("pg_dump", True, "not installed on this host (the app does not need it)")
+        how = (
+            f"to get it, {install_hint(server_major)}"
+            if server_major
+            else "install postgresql-client, or set PG_DUMP"
+        )
+        return Check("pg_dump", False, f"not found (backups need it): {how}.")
+    client_major = client_major_version(path)
+    if server_major is not None:
+        try:
+            check_client_version("pg_dump", client_major=client_major, server_major=server_major)
+        except ClientProblem as exc:
+            return Check("pg_dump", False, str(exc))
+    return Check("pg_dump", True, f"{path} (major {client_major})")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studygame.config import ConfigError, Settings, get_settings
+from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
+from studygame.ui.answers import pending_badge
 from studygame.ui.auth import require_unlocked
 from studygame.ui.engine import app_engine
 from studygame.ui.errors import errors_shown_redacted, install_log_redaction
+from studygame.ui.settings import app_settings
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
@@ -18,7 +20,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     """
     st.set_page_config(page_title=f"{title} · StudyGame", page_icon=icon, layout="centered")
     try:
-        settings = get_settings()
+        settings = app_settings()
     except ConfigError as exc:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
@@ -35,6 +37,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.stop()
     with errors_shown_redacted(settings):
         require_unlocked(settings)
+        pending_badge()
     return settings
 
 

@@ -1,0 +1,20 @@
+"""Flashcards: see the front, reveal the back, grade yourself Again / Hard / Good / Easy."""
+
+import streamlit as st
+
+from studygame.ui import study
+from studygame.ui.bank import current_bank
+from studygame.ui.page import begin_page
+
+settings = begin_page("Flashcards", icon="🃏")
+st.title("Flashcards")
+preferences = study.learner_preferences()
+bank = current_bank(settings)
+run = study.get_run("flashcards")
+if run is None:
+    chosen = study.setup_form("flashcards", bank, types=None, lengths=(10, 20, 50))
+    if chosen:
+        study.start_run("flashcards", chosen)
+        st.rerun()
+else:
+    study.play(run, bank.by_id, preferences)

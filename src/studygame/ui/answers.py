@@ -1,0 +1,47 @@
+"""Saving answers from the study pages: straight to Postgres, or to the outbox when it is down."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studygame.services.outbox import OUTBOX_FILE, Outbox, SaveOutcome
+from studygame.services.study import NewAttempt
+from studygame.ui.engine import app_engine
+from studygame.ui.settings import app_settings
+
+__all__ = ["SaveOutcome", "app_outbox", "pending_badge", "save_answer"]
+
+
+@st.cache_resource
+def app_outbox() -> Outbox:
+    """The process's one outbox, shared by every browser tab, on disk in the data folder."""
+    return Outbox(app_settings().data_dir / OUTBOX_FILE)
+
+
+def save_answer(attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome:
+    """Save one answer; if the database is unreachable, keep it in the outbox instead.
+
+    Queued answers go first once the database is back, so cards move in answer order.
+    """
+    return app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
+
+
+def pending_badge() -> int:
+    """Show "n answers waiting to be saved" while the outbox holds any; returns n.
+
+    `begin_page` calls it on every page. It also retries the database now and then, so
+    the queue drains when the database is back even if the learner only browses.
+    """
+    outbox = app_outbox()
+    flushed = outbox.flush_if_due(app_engine())
+    if flushed is not None and flushed.saved:
+        st.toast(f"{flushed.saved} saved answer{'s' if flushed.saved != 1 else ''} caught up.")
+    pending = outbox.pending()
+    if pending:
+        where = "" if outbox.durable else " (kept in this app's memory only)"
+        st.warning(
+            f"{pending} answer{'s' if pending != 1 else ''} waiting to be saved{where}: "
+            "the database is out of reach, keep studying.",
+            icon="⏳",
+        )
+    return pending

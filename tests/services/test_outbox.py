@@ -1,0 +1,235 @@
+"""The outbox on the real Postgres, behind a TCP proxy the tests cut and restore.
+
+These tests commit for real (the outbox owns its transactions): every row they write
+carries a question id made for the test, and is deleted at the end.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy.orm import Session
+
+from studygame.config import Settings
+from studygame.db import make_engine, session_scope
+from studygame.models import Attempt, CardState, StudySession
+from studygame.services.outbox import Outbox
+from studygame.services.schedule import rebuild_card_states
+from studygame.services.study import NewAttempt, record_attempt, start_study_session
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+RETENTION = 0.9
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def answer(question_id: str, *, minute: int, rating: int = 3, session_id=None) -> NewAttempt:
+    return NewAttempt(
+        id=uuid.uuid4(),
+        session_id=session_id,
+        question_id=question_id,
+        deck="Geography",
+        topic="Capitals",
+        mode="review",
+        given_answer="Paris",
+        is_correct=rating > 1,
+        rating=rating,
+        response_ms=3000,
+        points=800 if rating > 1 else 0,
+        answered_at=NOW + timedelta(minutes=minute),
+    )
+
+
+@pytest.fixture
+def direct(database_url):
+    """A connection that bypasses the proxy: what Postgres really holds."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def questions(direct):
+    """Question ids private to this test; their rows are deleted afterwards."""
+    prefix = f"t-{uuid.uuid4().hex[:8]}"
+    ids = [f"{prefix}-{n}" for n in range(3)]
+    yield ids
+    with direct.begin() as connection:
+        sessions = select(Attempt.session_id).where(Attempt.question_id.in_(ids))
+        session_ids = [row[0] for row in connection.execute(sessions) if row[0] is not None]
+        connection.execute(delete(Attempt).where(Attempt.question_id.in_(ids)))
+        connection.execute(delete(CardState).where(CardState.question_id.in_(ids)))
+        connection.execute(delete(StudySession).where(StudySession.id.in_(session_ids)))
+
+
+@pytest.fixture
+def app_engine(tcp_proxy, database_url):
+    """The app's own engine (pool, pre-ping, timeouts), connected through the proxy."""
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)))
+    yield engine
+    engine.dispose()
+
+
+def stored_attempts(direct, questions) -> list[uuid.UUID]:
+    with direct.connect() as connection:
+        rows = connection.execute(select(Attempt.id).where(Attempt.question_id.in_(questions)))
+        return [row[0] for row in rows]
+
+
+def card_rows(direct, questions) -> dict[str, tuple]:
+    columns = (CardState.question_id, CardState.state, CardState.stability, CardState.due)
+    columns += (CardState.reps, CardState.lapses, CardState.last_review)
+    with direct.connect() as connection:
+        rows = connection.execute(select(*columns).where(CardState.question_id.in_(questions)))
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def rebuilt_cards(direct, questions) -> dict[str, tuple]:
+    """What the card states would be if rebuilt from the attempts (rolled back after)."""
+    with direct.connect() as connection, connection.begin() as transaction:
+        with Session(bind=connection) as session:
+            rebuild_card_states(session, question_ids=questions, desired_retention=RETENTION)
+            session.flush()
+        columns = (CardState.question_id, CardState.state, CardState.stability, CardState.due)
+        columns += (CardState.reps, CardState.lapses, CardState.last_review)
+        rows = connection.execute(select(*columns).where(CardState.question_id.in_(questions)))
+        rebuilt = {row[0]: tuple(row[1:]) for row in rows}
+        transaction.rollback()
+    return rebuilt
+
+
+def test_answers_during_an_outage_arrive_exactly_once_after_it(
+    app_engine, tcp_proxy, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    with session_scope(app_engine) as s:
+        sitting = start_study_session(s, mode="review", now=NOW)
+    before = [answer(questions[n % 3], minute=n, session_id=sitting) for n in range(2)]
+    during = [answer(questions[n % 3], minute=10 + n, session_id=sitting) for n in range(5)]
+    after = answer(questions[0], minute=30, session_id=sitting)
+
+    for attempt in before:
+        assert outbox.save(app_engine, attempt, desired_retention=RETENTION).saved
+    tcp_proxy.cut()
+    outcomes = [outbox.save(app_engine, a, desired_retention=RETENTION) for a in during]
+    assert [(o.saved, o.pending) for o in outcomes] == [(False, n) for n in range(1, 6)]
+    assert len(stored_attempts(direct, questions)) == 2
+    # The queue is on disk: a restarted app would find all five.
+    assert [a.id for a in Outbox(tmp_path / "outbox.jsonl").entries()] == [a.id for a in during]
+
+    tcp_proxy.restore()
+    outcome = outbox.save(app_engine, after, desired_retention=RETENTION)
+
+    assert (outcome.saved, outcome.flushed, outcome.pending) == (True, 5, 0)
+    stored = stored_attempts(direct, questions)
+    assert sorted(map(str, stored)) == sorted(str(a.id) for a in [*before, *during, after])
+    assert (tmp_path / "outbox.jsonl").read_text() == ""
+    # A second replay of everything (a flush that died after COMMIT) doubles nothing.
+    with session_scope(app_engine) as s:
+        replays = [
+            record_attempt(s, attempt=a, desired_retention=RETENTION)
+            for a in [*before, *during, after]
+        ]
+    assert not any(replays)
+    assert len(stored_attempts(direct, questions)) == 8
+    cards = card_rows(direct, questions)
+    assert cards == rebuilt_cards(direct, questions)
+    assert sum(card[3] for card in cards.values()) == 8  # reps: every answer counted once
+
+
+def test_a_connection_cut_between_the_statements_of_an_answer_leaves_nothing_half_done(
+    app_engine, tcp_proxy, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    attempt = answer(questions[0], minute=0)
+
+    def cut_before_the_card(conn, cursor, statement, *args):
+        # The attempt row has been inserted in this transaction; the card is next.
+        if "card_states" in statement and tcp_proxy.up:
+            tcp_proxy.cut()
+
+    event.listen(app_engine, "before_cursor_execute", cut_before_the_card)
+    outcome = outbox.save(app_engine, attempt, desired_retention=RETENTION)
+    event.remove(app_engine, "before_cursor_execute", cut_before_the_card)
+
+    assert (outcome.saved, outcome.pending) == (False, 1)
+    assert stored_attempts(direct, questions) == []
+    assert card_rows(direct, questions) == {}
+
+    tcp_proxy.restore()
+    flushed = outbox.flush(app_engine, desired_retention=RETENTION)
+    assert (flushed.saved, flushed.pending) == (1, 0)
+    assert stored_attempts(direct, questions) == [attempt.id]
+    assert card_rows(direct, questions)[questions[0]][3] == 1
+
+
+def test_an_answer_the_database_refuses_stays_queued_and_the_rest_go_on(
+    app_engine, tcp_proxy, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    orphan = answer(questions[0], minute=0, session_id=uuid.uuid4())  # no such sitting
+    good = answer(questions[1], minute=1)
+    outbox.add(orphan)
+    outbox.add(good)
+
+    flushed = outbox.flush(app_engine, desired_retention=RETENTION)
+
+    assert (flushed.saved, flushed.pending, flushed.database_down) == (1, 1, False)
+    assert stored_attempts(direct, questions) == [good.id]
+    assert [a.id for a in outbox.entries()] == [orphan.id]
+
+
+def test_after_a_failure_page_views_retry_only_every_so_often(
+    app_engine, tcp_proxy, questions, tmp_path
+):
+    clock = FakeClock()
+    outbox = Outbox(tmp_path / "outbox.jsonl", clock=clock)
+    tcp_proxy.cut()
+    assert not outbox.save(app_engine, answer(questions[0], minute=0), desired_retention=0.9).saved
+    refused = tcp_proxy.refused
+
+    tcp_proxy.restore()
+    assert outbox.flush_if_due(app_engine, desired_retention=RETENTION) is None
+    clock.now += 15
+    flushed = outbox.flush_if_due(app_engine, desired_retention=RETENTION)
+
+    assert refused > 0
+    assert (flushed.saved, flushed.pending) == (1, 0)
+
+
+def test_a_line_cut_short_by_a_crash_is_skipped_and_the_rest_kept(tmp_path):
+    path = tmp_path / "outbox.jsonl"
+    outbox = Outbox(path)
+    first, second = answer("q-1", minute=0), answer("q-2", minute=1)
+    outbox.add(first)
+    outbox.add(second)
+    path.write_text(path.read_text() + '{"id": "half a line')
+
+    assert Outbox(path).entries() == [first, second]
+
+
+def test_an_outbox_on_an_unusable_disk_keeps_answers_in_memory(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    outbox = Outbox(blocker / "outbox.jsonl")
+    attempt = answer("q-1", minute=0)
+
+    outbox.add(attempt)
+    outbox.add(attempt)  # the same answer twice is kept once
+
+    assert not outbox.durable
+    assert outbox.entries() == [attempt]
+    assert outbox.pending() == 1
+
+
+def test_a_new_outbox_has_nothing_pending(tmp_path):
+    outbox = Outbox(tmp_path / "data" / "outbox.jsonl")
+    assert outbox.durable and outbox.pending() == 0
+    assert (tmp_path / "data" / "outbox.jsonl").exists()
