@@ -1,13 +1,16 @@
-"""How long the read side takes: Review's next card and Home's summary on a big history.
+"""The answer path on a big history: the write, Review's next card, and Home's summary.
+
+Counts statements and transactions per action (SQLAlchemy events) and times each.
 
 Prints figures; asserts nothing. Creates and drops its own database on
 TEST_DATABASE_URL's server (default postgresql://root@127.0.0.1:5432/postgres).
-Run: .venv/bin/python bench/review_queue.py [ATTEMPTS] [CARDS]   (default 1000000 20000)
+Run: .venv/bin/python bench/answer_path.py [ATTEMPTS] [CARDS]   (default 1000000 20000)
 """
 
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import sys
 import time
@@ -22,12 +25,14 @@ from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import new_card_candidates, next_review_card, today_summary
+from studygame.services.study import NewAttempt, record_attempt
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
 )
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 RUNS = 50
+random.seed(4)
 
 # 20k cards, 1 in 25 due now; 1M attempts spread over two years, a couple hundred today.
 FILL = """
@@ -51,22 +56,37 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-def timed(engine, action) -> tuple[list[float], int]:
-    statements = 0
+def timed(engine, action) -> tuple[list[float], int, int]:
+    """Run `action` RUNS times, each in its own transaction as the app does."""
+    counts = {"before_cursor_execute": 0, "begin": 0}
 
-    def count(*_args) -> None:
-        nonlocal statements
-        statements += 1
+    def counter(name):
+        def count(*_args) -> None:
+            counts[name] += 1
 
-    event.listen(engine, "before_cursor_execute", count)
+        return count
+
+    listeners = {name: counter(name) for name in counts}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
     timings = []
     for _ in range(RUNS):
+        started = time.perf_counter()
         with Session(engine) as s, s.begin():
-            started = time.perf_counter()
             action(s)
-            timings.append((time.perf_counter() - started) * 1000)
-    event.remove(engine, "before_cursor_execute", count)
-    return timings, statements // RUNS
+        timings.append((time.perf_counter() - started) * 1000)
+    for name, listener in listeners.items():
+        event.remove(engine, name, listener)
+    return timings, counts["before_cursor_execute"] // RUNS, counts["begin"] // RUNS
+
+
+def an_answer(cards: int) -> NewAttempt:
+    """A right answer to a random card, answered now (the write path's input)."""
+    return NewAttempt(
+        id=uuid.uuid4(), session_id=None, question_id=f"q{random.randint(1, cards)}",
+        deck="Deck 1", topic=None, mode="review", given_answer="right", is_correct=True,
+        rating=3, response_ms=4000, points=800, answered_at=NOW,
+    )  # fmt: skip
 
 
 def main(attempts: int, cards: int) -> None:
@@ -101,15 +121,19 @@ def main(attempts: int, cards: int) -> None:
                 new_cards_per_day=20,
                 candidates=candidates,
             ),
+            "record_attempt (one answer + its card state)": lambda s: record_attempt(
+                s, attempt=an_answer(cards), desired_retention=0.9
+            ),
             "today_summary (Home)": lambda s: today_summary(
                 s, question_ids=bank, now=NOW, preferences=preferences
             ),
         }
         for label, action in cases.items():
-            timings, statements = timed(engine, action)
+            timings, statements, transactions = timed(engine, action)
             print(
                 f"{label}: p50 {statistics.median(timings):.1f} ms, "
-                f"p95 {percentile(timings, 95):.1f} ms, {statements} statements, {RUNS} runs"
+                f"p95 {percentile(timings, 95):.1f} ms, {statements} statements, "
+                f"{transactions} transaction, {RUNS} runs"
             )
     finally:
         engine.dispose()
