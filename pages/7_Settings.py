@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from studygame.services.export import export_file_name
 from studygame.services.learner import (
     InvalidSetting,
     LearnerPreferences,
@@ -9,10 +10,11 @@ from studygame.services.learner import (
     update_learner_settings,
 )
 from studygame.ui import study
+from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
 from studygame.ui.page import begin_page
 
-begin_page("Settings", icon="⚙️")
+settings = begin_page("Settings", icon="⚙️")
 st.title("Settings")
 current = study.learner_preferences()
 zones = timezone_names()
@@ -59,3 +61,18 @@ if submitted:
         st.error(str(exc))
     else:
         st.success("Saved.")
+
+st.subheader("Backup")
+if settings.uses_local_database:
+    st.caption("The backup download needs Postgres: the local development database is a file.")
+else:
+    st.caption(
+        "Every answer, card and setting as CSV files in one zip (`studygame import-export`)."
+    )
+    st.download_button(
+        "Download a backup (zip)",
+        data=backup_zip,
+        file_name=export_file_name(study.utcnow()),
+        mime="application/zip",
+        width="stretch",
+    )
