@@ -11,18 +11,11 @@ from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
 from studygame.domain.scheduling import CardSnapshot, replay, replay_rating
-from studygame.models import Attempt, CardState, LearnerSettings
+from studygame.models import Attempt, CardState
 
 # Practice that must not move the schedule.
 UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
-DEFAULT_RETENTION = 0.9
-
-
-def learner_retention(session: Session) -> float:
-    """The learner's desired retention (FSRS), or FSRS's default 0.9 before any is saved."""
-    retention = session.scalar(select(LearnerSettings.desired_retention))
-    return DEFAULT_RETENTION if retention is None else retention
 
 
 def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
@@ -51,7 +44,7 @@ def rebuild_card_states(
     session: Session,
     *,
     question_ids: Collection[str] | None = None,
-    desired_retention: float = DEFAULT_RETENTION,
+    desired_retention: float,
     now: datetime | None = None,
 ) -> int:
     """Recompute card states from the attempts (all, or these questions); returns cards written."""
