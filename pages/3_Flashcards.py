@@ -10,11 +10,4 @@ settings = begin_page("Flashcards", icon="🃏")
 st.title("Flashcards")
 preferences = study.learner_preferences()
 bank = current_bank(settings)
-run = study.get_run("flashcards")
-if run is None:
-    chosen = study.setup_form("flashcards", bank, types=None, lengths=(10, 20, 50))
-    if chosen:
-        study.start_run("flashcards", chosen)
-        st.rerun()
-else:
-    study.play(run, bank.by_id, preferences)
+study.practice("flashcards", bank, preferences, types=None, lengths=(10, 20, 50))

@@ -15,11 +15,4 @@ picked = st.session_state.pop("cram_question_ids", None)
 if picked:
     study.discard_run("cram")
     study.start_run("cram", list(picked))
-run = study.get_run("cram")
-if run is None:
-    chosen = study.setup_form("cram", bank, types=None, lengths=(10, 20, 50))
-    if chosen:
-        study.start_run("cram", chosen)
-        st.rerun()
-else:
-    study.play(run, bank.by_id, preferences)
+study.practice("cram", bank, preferences, types=None, lengths=(10, 20, 50))

@@ -537,6 +537,25 @@ def setup_form(
     return [q.id for q in draw(pool, length=length, seed=uuid.uuid4().hex)]
 
 
+def practice(
+    mode: str,
+    bank: QuestionBank,
+    preferences: LearnerPreferences,
+    *,
+    types: tuple[str, ...] | None,
+    lengths: tuple[int, ...],
+) -> None:
+    """A practice page's body: the setup form until a run starts, then the run."""
+    run = get_run(mode)
+    if run is not None:
+        play(run, bank.by_id, preferences)
+        return
+    chosen = setup_form(mode, bank, types=types, lengths=lengths)
+    if chosen:
+        start_run(mode, chosen)
+        st.rerun()
+
+
 def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> None:
     """Render the run's current screen: a question, its feedback, or the summary."""
     if run.on_feedback:
