@@ -1,14 +1,47 @@
-"""StudyGame's home page."""
+"""StudyGame's home page: today at a glance, one big button to review, then the other modes."""
 
 import streamlit as st
 
 from studygame import migrations
+from studygame.ui import study
+from studygame.ui.bank import current_bank
 from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
 
-begin_page("Home")
+settings = begin_page("Home")
 st.title("StudyGame")
-status = migrations.schema_status(app_engine())
-if not status.at_head:
+if not migrations.schema_status(app_engine()).at_head:
     st.warning("The database schema is not up to date: run `studygame db upgrade`.")
-st.write("Study modes arrive here soon. The Status page shows how the app is wired.")
+    st.stop()
+today = study.today(current_bank(settings), study.learner_preferences())
+
+# A horizontal container keeps these side by side on a phone, where columns would stack.
+with st.container(horizontal=True):
+    st.metric("Due now", today.due, border=True)
+    st.metric("New today", today.new_left, border=True)
+    st.metric("Day streak", today.current_streak, border=True, help=f"Best: {today.best_streak}")
+goal = min(today.answered_today / today.daily_goal, 1.0)
+st.progress(goal, text=f"Daily goal: {today.answered_today} of {today.daily_goal} answers")
+st.caption(f"{today.xp:,} XP in all · best day streak {today.best_streak}")
+
+if st.button("Start review", key="start-review", type="primary", width="stretch", icon="🔁"):
+    st.switch_page("pages/1_Review.py")
+st.page_link("pages/2_Quiz.py", label="Quiz: pick decks, answer", icon="❓", width="stretch")
+st.page_link(
+    "pages/3_Flashcards.py",
+    label="Flashcards: reveal, grade yourself",
+    icon="🃏",
+    width="stretch",
+)
+st.page_link(
+    "pages/4_Speed_round.py",
+    label="Speed round: beat the clock",
+    icon="⚡",
+    width="stretch",
+)
+st.page_link(
+    "pages/5_Cram.py",
+    label="Cram: practice, schedule untouched",
+    icon="📚",
+    width="stretch",
+)

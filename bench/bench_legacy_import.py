@@ -74,7 +74,7 @@ def in_process(engine: Engine, path: Path) -> tuple[float, float]:
         started = time.perf_counter()
         report = import_legacy_file(session, path=path)
         imported = time.perf_counter()
-        rebuild_card_states(session, question_ids=report.question_ids)
+        rebuild_card_states(session, question_ids=report.question_ids, desired_retention=0.9)
         return imported - started, time.perf_counter() - imported
 
 

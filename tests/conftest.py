@@ -118,6 +118,46 @@ def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield database_url
 
 
+# The old app's schema (DESIGN.md, "The old app's SQLite file"); tests pass variants of it.
+LEGACY_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, ended_at TEXT, mode TEXT
+);
+CREATE TABLE answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER REFERENCES sessions(id),
+    question_id TEXT NOT NULL,
+    topic TEXT,
+    user_answer TEXT,
+    correct INTEGER NOT NULL,
+    time_taken REAL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+@pytest.fixture
+def legacy_db(tmp_path):
+    """Build an old-app SQLite file: `legacy_db(tables={"answers": [row, ...]}, schema=...)`."""
+
+    def build(
+        *, tables: dict[str, list[dict]], schema: str = LEGACY_SCHEMA, name: str = "study.db"
+    ):
+        path = tmp_path / name
+        db = sqlite3.connect(path)
+        db.executescript(schema)
+        for table, rows in tables.items():
+            for row in rows:
+                columns = ", ".join(f'"{column}"' for column in row)
+                marks = ", ".join("?" for _ in row)
+                db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        db.commit()
+        db.close()
+        return path
+
+    return build
+
+
 class TcpProxy:
     """A TCP relay on 127.0.0.1 in front of Postgres that a test can cut and restore.
 
@@ -243,43 +283,3 @@ class Dockerfile:
 @pytest.fixture(scope="session")
 def dockerfile() -> Dockerfile:
     return Dockerfile.read(Path(__file__).resolve().parents[1] / "Dockerfile")
-
-
-# The old app's schema (DESIGN.md, "The old app's SQLite file"); tests pass variants of it.
-LEGACY_SCHEMA = """
-CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, ended_at TEXT, mode TEXT
-);
-CREATE TABLE answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id INTEGER REFERENCES sessions(id),
-    question_id TEXT NOT NULL,
-    topic TEXT,
-    user_answer TEXT,
-    correct INTEGER NOT NULL,
-    time_taken REAL,
-    created_at TEXT NOT NULL
-);
-"""
-
-
-@pytest.fixture
-def legacy_db(tmp_path):
-    """Build an old-app SQLite file: `legacy_db(tables={"answers": [row, ...]}, schema=...)`."""
-
-    def build(
-        *, tables: dict[str, list[dict]], schema: str = LEGACY_SCHEMA, name: str = "study.db"
-    ):
-        path = tmp_path / name
-        db = sqlite3.connect(path)
-        db.executescript(schema)
-        for table, rows in tables.items():
-            for row in rows:
-                columns = ", ".join(f'"{column}"' for column in row)
-                marks = ", ".join("?" for _ in row)
-                db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
-        db.commit()
-        db.close()
-        return path
-
-    return build

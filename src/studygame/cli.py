@@ -56,7 +56,8 @@ def db() -> None:
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
     from studygame.services import legacy
-    from studygame.services.schedule import learner_retention, rebuild_card_states
+    from studygame.services.learner import get_learner_settings
+    from studygame.services.schedule import rebuild_card_states
 
     engine = make_engine(_settings_or_exit(), direct=True)
     try:
@@ -71,7 +72,7 @@ def upgrade() -> None:
                 rebuild_card_states(
                     session,
                     question_ids=question_ids,
-                    desired_retention=learner_retention(session),
+                    desired_retention=get_learner_settings(session).desired_retention,
                 )
     except OperationalError as exc:
         raise click.ClickException(describe_connect_error(exc, engine)) from None
@@ -108,11 +109,12 @@ def schedule() -> None:
 @schedule.command()
 def rebuild() -> None:
     """Recompute every card state by replaying all attempts in time order."""
-    from studygame.services.schedule import learner_retention, rebuild_card_states
+    from studygame.services.learner import get_learner_settings
+    from studygame.services.schedule import rebuild_card_states
 
     _settings_or_exit()
     with session_scope() as session:
-        retention = learner_retention(session)
+        retention = get_learner_settings(session).desired_retention
         cards = rebuild_card_states(session, desired_retention=retention)
     click.echo(f"Rebuilt {cards} card states (desired retention {retention:.2f}).")
 
@@ -368,7 +370,8 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
     """Import the old app's SQLite file (study.db) into the database; safe to run again."""
     from studygame.db import get_engine
     from studygame.services import legacy
-    from studygame.services.schedule import learner_retention, rebuild_card_states
+    from studygame.services.learner import get_learner_settings
+    from studygame.services.schedule import rebuild_card_states
 
     _settings_or_exit()
     engine = get_engine()
@@ -394,7 +397,7 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
                     rebuild_card_states(
                         session,
                         question_ids=report.question_ids,
-                        desired_retention=learner_retention(session),
+                        desired_retention=get_learner_settings(session).desired_retention,
                     )
         except legacy.LegacyFileError as exc:
             raise click.ClickException(str(exc)) from None

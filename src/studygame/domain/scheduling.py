@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
 AGAIN, HARD, GOOD, EASY = (int(r) for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy))
+RATINGS = {int(r): r for r in Rating}
 
 
 @dataclass(frozen=True)
@@ -45,33 +47,50 @@ def review(
     """The card's state after an answer rated `rating` at `now` (a new card when None)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    now = now.astimezone(UTC)
-    # card_id is unused by scheduling; passing it avoids fsrs's 1 ms sleep per new Card.
-    before = (
-        Card(card_id=0, due=now)
-        if card is None
-        else Card(
-            card_id=0,
-            state=State(card.state),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=card.due,
-            last_review=card.last_review,
-        )
-    )
-    after, _log = _scheduler(desired_retention).review_card(before, Rating(rating), now)
+    return replay(card, [(rating, now.astimezone(UTC))], desired_retention=desired_retention)
+
+
+def replay(
+    card: CardSnapshot | None,
+    answers: Iterable[tuple[int, datetime]],
+    *,
+    desired_retention: float,
+) -> CardSnapshot:
+    """The card's state after these (rating, UTC time) answers in order; one at least."""
+    scheduler = _scheduler(desired_retention)
+    current = None if card is None else _fsrs_card(card)
     reps = 0 if card is None else card.reps
     lapses = 0 if card is None else card.lapses
-    # A lapse is forgetting a card that had graduated to review (Anki's definition).
-    lapsed = card is not None and card.state == int(State.Review) and rating == AGAIN
+    # fsrs objects are kept across the loop: converting per answer doubled a rebuild's time.
+    for rating, answered_at in answers:
+        if current is None:
+            current = Card(card_id=0, due=answered_at)
+        # A lapse is forgetting a card that had graduated to review (Anki's definition).
+        lapses += current.state == State.Review and rating == AGAIN
+        current, _log = scheduler.review_card(current, RATINGS[rating], answered_at)
+        reps += 1
+    if current is None:
+        raise ValueError("replay needs at least one answer")
     return CardSnapshot(
-        state=int(after.state),
-        step=after.step,
-        stability=after.stability,
-        difficulty=after.difficulty,
-        due=after.due,
-        last_review=after.last_review,
-        reps=reps + 1,
-        lapses=lapses + int(lapsed),
+        state=int(current.state),
+        step=current.step,
+        stability=current.stability,
+        difficulty=current.difficulty,
+        due=current.due,
+        last_review=current.last_review,
+        reps=reps,
+        lapses=lapses,
+    )
+
+
+def _fsrs_card(card: CardSnapshot) -> Card:
+    # card_id is unused by scheduling; passing it avoids fsrs's 1 ms sleep per new Card.
+    return Card(
+        card_id=0,
+        state=State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
     )

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame.db import session_scope
-from studygame.services.schedule import learner_retention
+from studygame.services.learner import get_learner_settings
 from studygame.services.study import NewAttempt, record_attempt
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class Outbox:
             try:
                 with session_scope(engine) as session:
                     retention = (
-                        learner_retention(session)
+                        get_learner_settings(session).desired_retention
                         if desired_retention is None
                         else desired_retention
                     )

@@ -10,19 +10,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
-from studygame.domain.scheduling import CardSnapshot, replay_rating, review
-from studygame.models import Attempt, CardState, LearnerSettings
+from studygame.domain.scheduling import CardSnapshot, replay, replay_rating
+from studygame.models import Attempt, CardState
 
 # Practice that must not move the schedule.
 UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
-DEFAULT_RETENTION = 0.9
-
-
-def learner_retention(session: Session) -> float:
-    """The learner's desired retention (FSRS), or FSRS's default 0.9 before any is saved."""
-    retention = session.scalar(select(LearnerSettings.desired_retention))
-    return DEFAULT_RETENTION if retention is None else retention
 
 
 def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
@@ -51,7 +44,7 @@ def rebuild_card_states(
     session: Session,
     *,
     question_ids: Collection[str] | None = None,
-    desired_retention: float = DEFAULT_RETENTION,
+    desired_retention: float,
     now: datetime | None = None,
 ) -> int:
     """Recompute card states from the attempts (all, or these questions); returns cards written."""
@@ -75,21 +68,24 @@ def rebuild_card_states(
     rows = session.execute(answers.execution_options(yield_per=REBUILD_BATCH))
     written = 0
     for batch in _batched(_replay(rows, desired_retention, now), REBUILD_BATCH):
-        session.execute(insert(CardState), batch)
+        # Core, not ORM, bulk insert: the ORM splits batches wherever a NULL moves.
+        session.execute(insert(CardState.__table__), batch)
         written += len(batch)
     return written
 
 
 def _replay(rows: Iterable, desired_retention: float, now: datetime) -> Iterator[dict]:
-    for question_id, answers in groupby(rows, key=lambda row: row.question_id):
-        card, deck = None, None
-        for answer in answers:
-            rating = replay_rating(rating=answer.rating, is_correct=answer.is_correct)
-            card = review(
-                card, rating=rating, now=answer.answered_at, desired_retention=desired_retention
-            )
-            deck = answer.deck or deck
-        assert card is not None  # groupby never yields an empty group
+    for question_id, group in groupby(rows, key=lambda row: row.question_id):
+        answers = list(group)
+        card = replay(
+            None,
+            (
+                (replay_rating(rating=a.rating, is_correct=a.is_correct), a.answered_at)
+                for a in answers
+            ),
+            desired_retention=desired_retention,
+        )
+        deck = next((a.deck for a in reversed(answers) if a.deck), None)
         yield _row(question_id, deck, card, now)
 
 

@@ -119,10 +119,7 @@ def undo_attempt(session: Session, *, attempt_id: uuid.UUID, desired_retention: 
     ).first()
     if removed is None:
         return False
-    if removed.mode not in UNSCHEDULED_MODES:
-        rebuild_card_states(
-            session, question_ids=[removed.question_id], desired_retention=desired_retention
-        )
+    _reschedule(session, removed, desired_retention)
     return True
 
 
@@ -144,8 +141,14 @@ def override_verdict(
     ).first()
     if changed is None:
         return False
-    if changed.mode not in UNSCHEDULED_MODES:
-        rebuild_card_states(
-            session, question_ids=[changed.question_id], desired_retention=desired_retention
-        )
+    _reschedule(session, changed, desired_retention)
     return True
+
+
+def _reschedule(session: Session, answer, desired_retention: float) -> None:
+    # After a change to a question's history, replay it: the card is exactly as if the
+    # answers had always been what they are now.
+    if answer.mode not in UNSCHEDULED_MODES:
+        rebuild_card_states(
+            session, question_ids=[answer.question_id], desired_retention=desired_retention
+        )

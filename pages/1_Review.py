@@ -1,0 +1,14 @@
+"""Review: what FSRS says is due, most overdue first, then today's new cards."""
+
+import streamlit as st
+
+from studygame.ui import study
+from studygame.ui.bank import current_bank
+from studygame.ui.page import begin_page
+
+settings = begin_page("Review", icon="🔁")
+st.title("Review")
+preferences = study.learner_preferences()
+bank = current_bank(settings)
+run = study.get_run("review") or study.start_run("review", [])
+study.play(run, bank.by_id, preferences)

@@ -1,0 +1,13 @@
+"""Flashcards: see the front, reveal the back, grade yourself Again / Hard / Good / Easy."""
+
+import streamlit as st
+
+from studygame.ui import study
+from studygame.ui.bank import current_bank
+from studygame.ui.page import begin_page
+
+settings = begin_page("Flashcards", icon="🃏")
+st.title("Flashcards")
+preferences = study.learner_preferences()
+bank = current_bank(settings)
+study.practice("flashcards", bank, preferences, types=None, lengths=(10, 20, 50))

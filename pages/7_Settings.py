@@ -1,0 +1,78 @@
+"""Settings: daily goal, new cards a day, timezone, speed round length, desired retention."""
+
+import streamlit as st
+
+from studygame.services.export import export_file_name
+from studygame.services.learner import (
+    InvalidSetting,
+    LearnerPreferences,
+    timezone_names,
+    update_learner_settings,
+)
+from studygame.ui import study
+from studygame.ui.backup import backup_zip
+from studygame.ui.engine import session
+from studygame.ui.page import begin_page
+
+settings = begin_page("Settings", icon="⚙️")
+st.title("Settings")
+current = study.learner_preferences()
+zones = timezone_names()
+with st.form("learner-settings"):
+    daily_goal = st.number_input(
+        "Daily goal (answers a day)", min_value=1, max_value=1000, value=current.daily_goal
+    )
+    new_cards = st.number_input(
+        "New cards a day (in Review)", min_value=0, max_value=1000, value=current.new_cards_per_day
+    )
+    timezone = st.selectbox(
+        "Your timezone (when your day starts)",
+        zones,
+        index=zones.index(current.timezone) if current.timezone in zones else zones.index("UTC"),
+    )
+    seconds = st.number_input(
+        "Speed round length (seconds)",
+        min_value=10,
+        max_value=600,
+        step=10,
+        value=current.speed_round_seconds,
+    )
+    retention = st.slider(
+        "Desired retention",
+        min_value=0.75,
+        max_value=0.97,
+        step=0.01,
+        value=min(max(current.desired_retention, 0.75), 0.97),
+        help="How likely you want to remember a card when it comes due: higher means more reviews.",
+    )
+    submitted = st.form_submit_button("Save", type="primary", width="stretch")
+if submitted:
+    chosen = LearnerPreferences(
+        daily_goal=int(daily_goal),
+        new_cards_per_day=int(new_cards),
+        timezone=timezone,
+        speed_round_seconds=int(seconds),
+        desired_retention=round(float(retention), 2),
+    )
+    try:
+        with session() as s:
+            update_learner_settings(s, preferences=chosen, now=study.utcnow())
+    except InvalidSetting as exc:
+        st.error(str(exc))
+    else:
+        st.success("Saved.")
+
+st.subheader("Backup")
+if settings.uses_local_database:
+    st.caption("The backup download needs Postgres: the local development database is a file.")
+else:
+    st.caption(
+        "Every answer, card and setting as CSV files in one zip (`studygame import-export`)."
+    )
+    st.download_button(
+        "Download a backup (zip)",
+        data=backup_zip,
+        file_name=export_file_name(study.utcnow()),
+        mime="application/zip",
+        width="stretch",
+    )

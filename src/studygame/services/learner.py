@@ -1,0 +1,90 @@
+"""The learner's settings: the one row of `learner_settings`, or the defaults before it exists."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from sqlalchemy.orm import Session
+
+from studygame.db import dialect_insert
+from studygame.models import LearnerSettings
+
+# The same bounds as the table's CHECK constraints, so a bad value gets a sentence, not an error.
+DAILY_GOAL_RANGE = (1, 1000)
+NEW_CARDS_RANGE = (0, 1000)
+SPEED_ROUND_SECONDS_RANGE = (10, 600)
+RETENTION_ABOVE, RETENTION_BELOW = 0.7, 0.99
+
+
+class InvalidSetting(ValueError):
+    """A setting the learner typed is out of range; the message is one sentence for them."""
+
+
+@dataclass(frozen=True)
+class LearnerPreferences:
+    """What the learner chose: daily goal, new cards a day, timezone, speed round, retention."""
+
+    daily_goal: int = 50
+    new_cards_per_day: int = 20
+    timezone: str = "UTC"
+    speed_round_seconds: int = 60
+    desired_retention: float = 0.9
+
+
+@functools.cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA timezone name this machine knows, sorted, for the settings form."""
+    return tuple(sorted(available_timezones()))
+
+
+def get_learner_settings(session: Session) -> LearnerPreferences:
+    """The learner's saved settings, or the defaults when nothing has been saved yet."""
+    row = session.get(LearnerSettings, 1)
+    if row is None:
+        return LearnerPreferences()
+    return LearnerPreferences(
+        daily_goal=row.daily_goal,
+        new_cards_per_day=row.new_cards_per_day,
+        timezone=row.timezone,
+        speed_round_seconds=row.speed_round_seconds,
+        desired_retention=row.desired_retention,
+    )
+
+
+def update_learner_settings(
+    session: Session, *, preferences: LearnerPreferences, now: datetime
+) -> LearnerPreferences:
+    """Validate and save the learner's settings; raises InvalidSetting and saves nothing if bad."""
+    validate(preferences)
+    values = {**asdict(preferences), "updated_at": now}
+    upsert = dialect_insert(session)(LearnerSettings).values(id=1, **values)
+    session.execute(upsert.on_conflict_do_update(index_elements=[LearnerSettings.id], set_=values))
+    session.expire_all()
+    return preferences
+
+
+def validate(preferences: LearnerPreferences) -> None:
+    """Raise InvalidSetting with one sentence for the first value out of range."""
+    _check_range("The daily goal", preferences.daily_goal, DAILY_GOAL_RANGE, "answers")
+    _check_range("New cards a day", preferences.new_cards_per_day, NEW_CARDS_RANGE, "cards")
+    _check_range(
+        "The speed round", preferences.speed_round_seconds, SPEED_ROUND_SECONDS_RANGE, "seconds"
+    )
+    if not RETENTION_ABOVE < preferences.desired_retention < RETENTION_BELOW:
+        raise InvalidSetting(
+            f"Desired retention must be above {RETENTION_ABOVE} and below {RETENTION_BELOW} "
+            f"(0.9 means you expect to remember 90% of cards when they come due)."
+        )
+    if preferences.timezone not in timezone_names():
+        raise InvalidSetting(
+            f"{preferences.timezone!r} is not a timezone: use a name like Europe/Paris or UTC."
+        )
+
+
+def _check_range(label: str, value: int, bounds: tuple[int, int], unit: str) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidSetting(f"{label} must be a whole number from {low} to {high} {unit}.")

@@ -1,0 +1,149 @@
+"""Grading, table-driven: what a learner would call right, and what a near miss must not pass."""
+
+import pytest
+
+from studygame.domain.grading import grade_choice, grade_typed, normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("  Paris ", "paris"),
+        ("PARIS", "paris"),
+        ("Ça  va,\tZoë!", "ca va zoe"),
+        ("São Paulo", "sao paulo"),
+        ("Straße", "strasse"),
+        ("ﬁre", "fire"),  # the fi ligature, folded by NFKD
+        ("rock-'n'-roll", "rock n roll"),
+        ("3.14", "3.14"),
+        ("3.50", "3.5"),
+        ("3.0", "3"),
+        ("1,000,000", "1000000"),
+        ("H₂O", "h2o"),
+        ("end.", "end"),
+        ("O'Brien", "obrien"),
+        ("don\u2019t", "dont"),  # a typographic apostrophe
+        ("", ""),
+    ],
+)
+def test_normalize_folds_case_accents_punctuation_and_spacing(text, normalized):
+    assert normalize(text) == normalized
+
+
+# (given, answer, accepted, is_correct, was_fuzzy)
+TYPED_CASES = [
+    # exact after normalising
+    ("Paris", "Paris", (), True, False),
+    ("paris", "Paris", (), True, False),
+    ("  PARIS!  ", "Paris", (), True, False),
+    ("Sao Paulo", "São Paulo", (), True, False),
+    ("são paulo", "Sao Paulo", (), True, False),
+    ("Zoe", "Zoë", (), True, False),
+    ("creme brulee", "Crème brûlée", (), True, False),
+    ("Mitochondria.", "mitochondria", (), True, False),
+    ("george   washington", "George Washington", (), True, False),
+    ("rock n roll", "rock 'n' roll", (), True, False),
+    # aliases
+    ("USA", "United States", ("USA", "US"), True, False),
+    ("us", "United States", ("USA", "US"), True, False),
+    ("united states of america", "United States", ("United States of America",), True, False),
+    ("Unitd States of America", "United States", ("United States of America",), True, True),
+    ("UK", "United States", ("USA", "US"), False, False),
+    # one typo in a long word
+    ("Mitochondira", "mitochondria", (), True, True),  # swap
+    ("mitocondria", "mitochondria", (), True, True),  # missing letter
+    ("photosynthesys", "photosynthesis", (), True, True),  # wrong letter
+    ("Amsterdamm", "Amsterdam", (), True, True),  # extra letter
+    ("Lodnon", "London", (), True, True),
+    ("Einstien", "Einstein", (), True, True),
+    ("george washingon", "George Washington", (), True, True),
+    ("Georg Washingtn", "George Washington", (), True, True),  # one typo in each word
+    ("the Eifel Tower", "Eiffel Tower", (), True, True),  # a leading article is ignored
+    ("newyork", "New York", (), True, True),  # a missing space
+    ("ice cream", "icecream", (), True, True),  # an extra space
+    # two typos in one word, or a different word
+    ("mitcohondira", "mitochondria", (), False, False),
+    ("photosintesys", "photosynthesis", (), False, False),
+    ("Austria", "Australia", (), False, False),
+    ("Nigeria", "Niger", (), False, False),
+    ("Iraq", "Iran", (), False, False),  # 4 letters: a substitution is another word
+    ("horse", "house", (), False, False),
+    ("pear", "bear", (), False, False),
+    ("mouse", "house", (), False, False),
+    ("Bondon", "London", (), False, False),  # the first letter must match
+    ("John Adams", "John Quincy Adams", (), False, False),  # a word missing
+    ("Washington George", "George Washington", (), False, False),  # words out of order
+    # short words: only a swap of neighbours in 4-5 letters, nothing in 3 or fewer
+    ("Pairs", "Paris", (), True, True),
+    ("Prais", "Paris", (), True, True),
+    ("Piras", "Paris", (), False, False),  # swapped, but not neighbours
+    ("Pari", "Paris", (), False, False),
+    ("cat", "bat", (), False, False),
+    ("Fe", "Fr", (), False, False),
+    ("fe", "Fe", (), True, False),
+    ("oxgen", "O", (), False, False),
+    # numbers: exact, but formatting is forgiven
+    ("1945", "1945", (), True, False),
+    ("1946", "1945", (), False, False),
+    ("1954", "1945", (), False, False),  # a swap is a different year
+    ("3.14", "3.14", (), True, False),
+    ("3.15", "3.14", (), False, False),
+    ("3.140", "3.14", (), True, False),
+    ("1,000", "1000", (), True, False),
+    ("1 000", "1000", (), False, False),
+    ("12 3", "123", (), False, False),
+    ("Apollo 11", "Apollo 11", (), True, False),
+    ("Apolo 11", "Apollo 11", (), True, True),
+    ("Apollo 13", "Apollo 11", (), False, False),
+    ("World War 1", "World War 2", ("WWII",), False, False),
+    # nothing typed
+    ("", "Paris", (), False, False),
+    ("  ?! ", "Paris", (), False, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("given", "answer", "accepted", "is_correct", "was_fuzzy"),
+    TYPED_CASES,
+    ids=[f"{c[0]!r}~{c[1]!r}" for c in TYPED_CASES],
+)
+def test_grade_typed(given, answer, accepted, is_correct, was_fuzzy):
+    verdict = grade_typed(given, answer, accepted)
+    assert (verdict.is_correct, verdict.was_fuzzy) == (is_correct, was_fuzzy)
+
+
+def test_verdict_names_the_alias_that_matched():
+    verdict = grade_typed("U.S.A.", "United States", ["USA", "US"])
+    assert verdict.matched_alias == "USA"
+    assert verdict.normalized == "usa"
+
+
+def test_verdict_has_no_alias_when_the_answer_itself_matched():
+    verdict = grade_typed("united states", "United States", ["USA"])
+    assert verdict.matched_alias is None
+    assert verdict.normalized == "united states"
+
+
+def test_an_exact_alias_wins_over_a_fuzzy_answer():
+    verdict = grade_typed("Bombay", "Mumbai", ["Bombay"])
+    assert (verdict.matched_alias, verdict.was_fuzzy) == ("Bombay", False)
+
+
+@pytest.mark.parametrize(
+    ("given", "answer", "is_correct"),
+    [
+        ("Mercury", "Mercury", True),
+        ("mercury ", "Mercury", True),
+        ("Venus", "Mercury", False),
+        ("Mercur", "Mercury", False),  # choices never fuzzy-match
+        ("True", "True", True),
+        ("true", "True", True),
+        ("False", "True", False),
+        ("3.14", "3.14", True),
+        ("3.140", "3.14", False),
+    ],
+)
+def test_grade_choice_is_exact(given, answer, is_correct):
+    verdict = grade_choice(given, answer)
+    assert verdict.is_correct is is_correct
+    assert verdict.was_fuzzy is False

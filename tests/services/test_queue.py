@@ -1,0 +1,203 @@
+"""What to study next and today's numbers, on the real Postgres."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from studygame.services.learner import LearnerPreferences
+from studygame.services.queue import (
+    day_start,
+    new_card_candidates,
+    new_cards_met_today,
+    next_review_card,
+    speed_personal_best,
+    today_summary,
+)
+from studygame.services.study import (
+    NewAttempt,
+    end_study_session,
+    record_attempt,
+    start_study_session,
+)
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+BANK = [f"q{i}" for i in range(6)]
+
+
+def answer(session, question_id, at, *, rating=3, mode="quiz", points=700, session_id=None):
+    attempt = NewAttempt(
+        id=uuid.uuid4(),
+        session_id=session_id,
+        question_id=question_id,
+        deck="Deck",
+        topic=None,
+        mode=mode,
+        given_answer="x",
+        is_correct=rating > 1,
+        rating=rating,
+        response_ms=3000,
+        points=points,
+        answered_at=at,
+    )
+    assert record_attempt(session, attempt=attempt, desired_retention=0.9)
+
+
+def next_card(session, *, now=NOW, timezone="UTC", limit=20, bank=BANK):
+    return next_review_card(
+        session, question_ids=bank, now=now, timezone=timezone, new_cards_per_day=limit
+    )
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("now", "timezone", "start"),
+    [
+        (NOW, "UTC", utc(2026, 11, 25, 0, 0)),
+        (NOW, "Europe/Paris", utc(2026, 11, 24, 23, 0)),
+        (utc(2026, 11, 25, 23, 30), "Europe/Paris", utc(2026, 11, 25, 23, 0)),
+        (NOW, "America/New_York", utc(2026, 11, 25, 5, 0)),
+        (utc(2026, 11, 25, 3, 0), "America/New_York", utc(2026, 11, 24, 5, 0)),
+        (NOW, "Asia/Kolkata", utc(2026, 11, 24, 18, 30)),
+        # the day summer time ends in Paris still starts at local midnight (then UTC+2)
+        (utc(2026, 10, 25, 12, 0), "Europe/Paris", utc(2026, 10, 24, 22, 0)),
+    ],
+)
+def test_day_start_is_local_midnight_in_utc(now, timezone, start):
+    assert day_start(now, timezone) == start
+
+
+def test_review_takes_the_most_overdue_card_first(session):
+    # Answered Again long ago, each becomes due minutes later: q2 earliest.
+    answer(session, "q1", NOW - timedelta(days=3), rating=1)
+    answer(session, "q2", NOW - timedelta(days=5), rating=1)
+    answer(session, "q3", NOW - timedelta(days=1), rating=1)
+    first = next_card(session)
+    assert (first.question_id, first.is_new, first.due) == ("q2", False, 3)
+
+
+def test_review_offers_new_cards_in_bank_order_once_nothing_is_due(session):
+    answer(session, "q0", NOW - timedelta(days=1), rating=4)  # Easy: due in days
+    result = next_card(session)
+    assert (result.question_id, result.is_new, result.due) == ("q1", True, 0)
+
+
+def test_cards_outside_the_bank_are_neither_due_nor_new(session):
+    answer(session, "gone", NOW - timedelta(days=5), rating=1)
+    result = next_card(session, bank=["q1"])
+    assert (result.question_id, result.is_new, result.due, result.new_left) == ("q1", True, 0, 1)
+
+
+def test_the_daily_new_card_limit_counts_first_answers_today(session):
+    answer(session, "q0", NOW - timedelta(days=1), rating=4)  # met yesterday: not today's
+    answer(session, "q1", NOW - timedelta(hours=2), rating=4)
+    answer(session, "q1", NOW - timedelta(hours=1), rating=4)  # the second answer is not new
+    answer(session, "q2", NOW - timedelta(hours=1), rating=4)
+    assert new_cards_met_today(session, now=NOW, timezone="UTC") == 2
+    assert next_card(session, limit=3).new_left == 1
+    done = next_card(session, limit=2)
+    assert (done.question_id, done.new_left) == (None, 0)
+    assert done.next_due_at is not None and done.next_due_at > NOW
+
+
+def test_cram_neither_uses_the_new_card_limit_nor_makes_a_card_seen(session):
+    answer(session, "q0", NOW - timedelta(hours=1), mode="cram")
+    assert new_cards_met_today(session, now=NOW, timezone="UTC") == 0
+    result = next_card(session, limit=1)
+    assert (result.question_id, result.is_new, result.new_left) == ("q0", True, 1)
+
+
+def test_new_today_follows_the_learner_timezone_across_midnight(session):
+    # 23:30 UTC on the 24th is already the 25th in Paris, still the 24th in New York.
+    answer(session, "q0", datetime(2026, 11, 24, 23, 30, tzinfo=UTC), rating=4)
+    assert new_cards_met_today(session, now=NOW, timezone="Europe/Paris") == 1
+    assert new_cards_met_today(session, now=NOW, timezone="UTC") == 0
+    assert new_cards_met_today(session, now=NOW, timezone="America/New_York") == 0
+
+
+def test_nothing_left_reports_when_the_next_card_comes_due(session):
+    answer(session, "q0", NOW - timedelta(minutes=1), rating=4)
+    result = next_card(session, bank=["q0"])
+    assert result.question_id is None
+    assert result.next_due_at > NOW
+
+
+def test_today_summary(session):
+    for days_ago in (3, 2, 1):
+        answer(session, f"q{days_ago}", NOW - timedelta(days=days_ago), rating=1, points=0)
+    answer(session, "q0", NOW - timedelta(hours=1), rating=4, points=900)
+    answer(session, "q0", NOW - timedelta(minutes=5), mode="cram", points=800)
+    preferences = LearnerPreferences(daily_goal=10, new_cards_per_day=3)
+    summary = today_summary(session, question_ids=BANK, now=NOW, preferences=preferences)
+    assert summary.due == 3  # the three cards answered Again on earlier days
+    assert summary.new_left == 2  # q0 was met today; q4, q5 remain
+    assert (summary.answered_today, summary.daily_goal) == (2, 10)
+    assert (summary.current_streak, summary.best_streak) == (4, 4)  # three days ago to today
+    assert summary.xp == 1700
+
+
+def test_today_summary_before_any_answer(session):
+    summary = today_summary(session, question_ids=BANK, now=NOW, preferences=LearnerPreferences())
+    assert summary.due == 0
+    assert summary.new_left == 6
+    assert (summary.answered_today, summary.current_streak, summary.best_streak, summary.xp) == (
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def test_speed_personal_best_is_the_best_ended_round_but_the_current_one(session):
+    assert speed_personal_best(session) == 0
+    rounds = []
+    for points in (1200, 3400):
+        round_id = start_study_session(session, mode="speed", now=NOW)
+        answer(session, "q0", NOW, mode="speed", points=points, session_id=round_id)
+        end_study_session(session, session_id=round_id, now=NOW)
+        rounds.append(round_id)
+    quiz = start_study_session(session, mode="quiz", now=NOW)
+    answer(session, "q1", NOW, points=9000, session_id=quiz)
+    end_study_session(session, session_id=quiz, now=NOW)
+    assert speed_personal_best(session) == 3400
+    assert speed_personal_best(session, exclude_session_id=rounds[1]) == 1200
+
+
+def test_new_card_candidates_are_unseen_questions_in_bank_order(session):
+    for qid in ("q0", "q1", "q3"):
+        answer(session, qid, NOW - timedelta(days=1), rating=4)
+    assert new_card_candidates(session, question_ids=BANK, limit=2) == ["q2", "q4"]
+    assert new_card_candidates(session, question_ids=BANK, limit=10) == ["q2", "q4", "q5"]
+    assert new_card_candidates(session, question_ids=BANK, limit=0) == []
+
+
+def test_a_sitting_rechecks_only_its_candidates(session):
+    candidates = new_card_candidates(session, question_ids=BANK, limit=3)
+    assert candidates == ["q0", "q1", "q2"]
+    answer(session, "q0", NOW - timedelta(minutes=5), rating=4)  # met in this sitting
+    answer(session, "q5", NOW - timedelta(minutes=4), rating=4)  # met in a quiz meanwhile
+    result = next_review_card(
+        session,
+        question_ids=BANK,
+        now=NOW,
+        timezone="UTC",
+        new_cards_per_day=3,
+        candidates=candidates,
+    )
+    # Two new cards met today of three allowed: one left, the first unseen candidate.
+    assert (result.question_id, result.is_new, result.new_left) == ("q1", True, 1)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "streak"), [("UTC", 2), ("Europe/Paris", 1), ("Asia/Tokyo", 1)]
+)
+def test_today_summary_counts_day_streaks_in_the_learner_timezone(session, timezone, streak):
+    # 23:30 UTC on the 24th is the 25th in Paris and Tokyo: one local day there, two in UTC.
+    answer(session, "q0", datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    answer(session, "q1", datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    preferences = LearnerPreferences(timezone=timezone)
+    summary = today_summary(session, question_ids=BANK, now=NOW, preferences=preferences)
+    assert (summary.current_streak, summary.answered_today) == (streak, 2 if streak == 1 else 1)
