@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
-from studygame.models import Attempt, CardState
+from studygame.models import Attempt, CardState, StudySession
 from studygame.services.outbox import OUTBOX_FILE, Outbox
 from studygame.services.study import NewAttempt
 from studygame.ui.answers import app_outbox
@@ -121,3 +121,87 @@ def test_answers_left_by_a_previous_process_are_saved_on_the_first_page_view(
     assert not [w for w in app.warning if "waiting to be saved" in w.value]
     assert saved_count(app_database, question_id) == 1
     assert (data_dir / OUTBOX_FILE).read_text() == ""
+
+
+def answer_and_go_on(app: AppTest) -> None:
+    """Answer the question on screen (any answer), then press "Next question"."""
+    if app.text_input:
+        app.text_input[0].input("x")
+        next(b for b in app.button if b.label == "Check").click().run()
+    else:
+        app.button[0].click().run()  # the first choice
+    assert not app.exception, app.exception
+    next(b for b in app.button if b.label == "Next question").click().run()
+    assert not app.exception, app.exception
+
+
+def test_a_quiz_goes_on_through_an_outage_and_its_answers_arrive_exactly_once(
+    tcp_proxy, database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", tcp_proxy.url(database_url))
+    started = datetime.now(UTC)
+    engine = create_engine(database_url)
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Quiz.py"), default_timeout=30)
+    try:
+        app.run()
+        app.get("button_group")[0].set_value(10)
+        next(b for b in app.button if b.label == "Start").click().run()
+        answer_and_go_on(app)  # saved at once
+
+        tcp_proxy.cut()
+        for _ in range(5):
+            answer_and_go_on(app)
+        waiting = [w.value for w in app.warning if "waiting to be saved" in w.value]
+        assert waiting and waiting[0].startswith("5 answers waiting to be saved")
+        assert not app.error or all("Not quite" in e.value for e in app.error)
+
+        tcp_proxy.restore()
+        answer_and_go_on(app)  # the outbox goes first, then this answer
+
+        assert not [w for w in app.warning if "waiting to be saved" in w.value]
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(Attempt.id, Attempt.session_id).where(Attempt.answered_at >= started)
+            ).all()
+        assert len(rows) == 7 and len({row.id for row in rows}) == 7
+        assert len({row.session_id for row in rows}) == 1
+    finally:
+        with engine.begin() as connection:
+            connection.execute(delete(Attempt).where(Attempt.answered_at >= started))
+            connection.execute(delete(CardState).where(CardState.updated_at >= started))
+            connection.execute(delete(StudySession).where(StudySession.started_at >= started))
+        engine.dispose()
+
+
+def test_a_sitting_that_ends_during_an_outage_is_closed_with_all_its_answers_after_it(
+    tcp_proxy, database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", tcp_proxy.url(database_url))
+    started = datetime.now(UTC)
+    engine = create_engine(database_url)
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Quiz.py"), default_timeout=30)
+    try:
+        app.run()
+        next(b for b in app.button if b.label == "Start").click().run()
+        answer_and_go_on(app)
+        tcp_proxy.cut()
+        for _ in range(4):
+            answer_and_go_on(app)  # the last one leads to the summary
+        assert [s.value for s in app.subheader] == ["Done!"]
+
+        tcp_proxy.restore()
+        app.run()
+
+        with engine.connect() as connection:
+            sitting = connection.execute(
+                select(StudySession.answered, StudySession.ended_at).where(
+                    StudySession.started_at >= started
+                )
+            ).one()
+        assert sitting.answered == 5 and sitting.ended_at is not None
+    finally:
+        with engine.begin() as connection:
+            connection.execute(delete(Attempt).where(Attempt.answered_at >= started))
+            connection.execute(delete(CardState).where(CardState.updated_at >= started))
+            connection.execute(delete(StudySession).where(StudySession.started_at >= started))
+        engine.dispose()

@@ -9,7 +9,7 @@ from studygame.services.study import NewAttempt
 from studygame.ui.engine import app_engine
 from studygame.ui.settings import app_settings
 
-__all__ = ["SaveOutcome", "app_outbox", "pending_badge", "save_answer"]
+__all__ = ["SaveOutcome", "app_outbox", "flush_answers", "pending_badge", "save_answer"]
 
 
 @st.cache_resource
@@ -24,6 +24,12 @@ def save_answer(attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome
     Queued answers go first once the database is back, so cards move in answer order.
     """
     return app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
+
+
+def flush_answers() -> int:
+    """Try to save the answers waiting in the outbox now; returns how many still wait."""
+    outbox = app_outbox()
+    return outbox.flush(app_engine()).pending if outbox.pending() else 0
 
 
 def pending_badge() -> int:

@@ -30,13 +30,14 @@ from studygame.services.study import (
     start_study_session,
     undo_attempt,
 )
-from studygame.ui.answers import save_answer
+from studygame.ui.answers import flush_answers, save_answer
 from studygame.ui.engine import session
 
 SELF_GRADES = (("Again", AGAIN), ("Hard", HARD), ("Good", GOOD), ("Easy", EASY))
 AUTO_GRADED = ("mcq", "truefalse", "typed")
 # Against the clock, only questions answered with one tap: typing on a phone is too slow.
 TAPPABLE = ("mcq", "truefalse")
+PREFERENCES_KEY = "study_preferences"
 
 
 def utcnow() -> datetime:
@@ -113,10 +114,16 @@ def finish_run(run: Run) -> None:
     """Close the run's sitting (its totals are stored); safe to call again."""
     if run.finished:
         return
-    run.finished = True
     if run.session_id is not None:
-        with session() as s:
-            end_study_session(s, session_id=run.session_id, now=utcnow())
+        # The sitting's totals count its answers: close it once none waits in the outbox.
+        if flush_answers():
+            return
+        try:
+            with session() as s:
+                end_study_session(s, session_id=run.session_id, now=utcnow())
+        except OperationalError:
+            return  # the database is out of reach: the next rerun closes it
+    run.finished = True
 
 
 def discard_run(mode: str) -> None:
@@ -138,9 +145,20 @@ def today(bank: QuestionBank, preferences: LearnerPreferences) -> queue.TodaySum
 
 
 def learner_preferences() -> LearnerPreferences:
-    """The learner's settings, read fresh: another device may have changed them."""
-    with session() as s:
-        return get_learner_settings(s)
+    """The learner's settings, read fresh: another device may have changed them.
+
+    While the database is out of reach, the last ones this session read: studying goes on
+    and the answers wait in the outbox.
+    """
+    try:
+        with session() as s:
+            preferences = get_learner_settings(s)
+    except OperationalError:
+        if PREFERENCES_KEY not in st.session_state:
+            raise
+        return st.session_state[PREFERENCES_KEY]
+    st.session_state[PREFERENCES_KEY] = preferences
+    return preferences
 
 
 def current_question(
