@@ -68,7 +68,7 @@ def test_readme_front_matter_describes_a_docker_space_on_8501():
 
 def test_streamlit_config_hides_errors_and_sends_no_usage_stats():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["client"]["showErrorDetails"] is False
+    assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["headless"] is True
     assert config["server"]["enableCORS"] is True
@@ -148,7 +148,7 @@ def test_the_dockerfile_install_and_start_steps_serve_a_healthy_app(
         cwd=app, env=env, capture_output=True, text=True, check=True,
     ).stdout.splitlines()  # fmt: skip
     assert "enableXsrfProtection = false" in shown
-    assert "showErrorDetails = false" in shown
+    assert 'showErrorDetails = "none"' in shown
 
 
 def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 60) -> int:
