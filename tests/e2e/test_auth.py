@@ -33,6 +33,10 @@ def wait_for_failures(engine, count: int) -> None:
 
 
 def submit_pin(page: Page, pin: str) -> None:
+    # Type only once the last rerun has ended: a rerun that lands after the typing
+    # replaces the form, and the PIN typed into the old one is never submitted.
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
     field = page.get_by_label("PIN", exact=True)
     field.fill(pin)
     field.press("Enter")
@@ -49,7 +53,7 @@ def test_wrong_pin_then_right_pin_unlocks_home_and_a_reload_locks_again(
     expect(phone_page.get_by_label("PIN", exact=True)).to_have_value("")
 
     submit_pin(phone_page, PIN)
-    expect(phone_page.get_by_text(FORM_INTRO)).to_have_count(0)
+    expect(phone_page.get_by_text(FORM_INTRO)).to_have_count(0, timeout=30_000)
     expect(phone_page.get_by_role("heading", name="StudyGame")).to_be_visible()
     expect(phone_page.get_by_label("PIN", exact=True)).to_have_count(0)
     expect(phone_page.get_by_role("button", name="Lock", exact=True)).to_be_attached()
