@@ -18,11 +18,11 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from studygame import migrations
 from studygame.config import normalize_database_url
+from studygame.db import scratch_database
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import new_card_candidates, next_review_card, today_summary
 from studygame.services.study import NewAttempt, record_attempt
@@ -90,56 +90,51 @@ def an_answer(cards: int) -> NewAttempt:
 
 
 def main(attempts: int, cards: int) -> None:
-    name = f"studygame_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        migrations.upgrade(engine)
-        started = time.perf_counter()
-        with engine.begin() as c:
-            for statement in FILL.split(";"):
-                if statement.strip():
-                    c.execute(text(statement), {"now": NOW, "cards": cards, "attempts": attempts})
-        filled_s = time.perf_counter() - started
-        print(f"filled {attempts:,} attempts, {cards:,} cards in {filled_s:.1f} s")
-        bank = [f"q{i}" for i in range(1, cards + 1)]
-        preferences = LearnerPreferences(timezone="Europe/Paris")
-        with Session(engine) as s:
-            candidates = new_card_candidates(s, question_ids=bank, limit=20)
-        cases = {
-            "new_card_candidates (once per Review sitting)": lambda s: new_card_candidates(
-                s, question_ids=bank, limit=20
-            ),
-            "next_review_card (Review, answer -> next card)": lambda s: next_review_card(
-                s,
-                question_ids=bank,
-                now=NOW,
-                timezone="Europe/Paris",
-                new_cards_per_day=20,
-                candidates=candidates,
-            ),
-            "record_attempt (one answer + its card state)": lambda s: record_attempt(
-                s, attempt=an_answer(cards), desired_retention=0.9
-            ),
-            "today_summary (Home)": lambda s: today_summary(
-                s, question_ids=bank, now=NOW, preferences=preferences
-            ),
-        }
-        for label, action in cases.items():
-            timings, statements, transactions = timed(engine, action)
-            print(
-                f"{label}: p50 {statistics.median(timings):.1f} ms, "
-                f"p95 {percentile(timings, 95):.1f} ms, {statements} statements, "
-                f"{transactions} transaction, {RUNS} runs"
-            )
-    finally:
-        engine.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(ADMIN_URL, prefix="studygame_bench") as url:
+        engine = create_engine(url)
+        try:
+            migrations.upgrade(engine)
+            started = time.perf_counter()
+            with engine.begin() as c:
+                for statement in FILL.split(";"):
+                    if statement.strip():
+                        c.execute(
+                            text(statement), {"now": NOW, "cards": cards, "attempts": attempts}
+                        )
+            filled_s = time.perf_counter() - started
+            print(f"filled {attempts:,} attempts, {cards:,} cards in {filled_s:.1f} s")
+            bank = [f"q{i}" for i in range(1, cards + 1)]
+            preferences = LearnerPreferences(timezone="Europe/Paris")
+            with Session(engine) as s:
+                candidates = new_card_candidates(s, question_ids=bank, limit=20)
+            cases = {
+                "new_card_candidates (once per Review sitting)": lambda s: new_card_candidates(
+                    s, question_ids=bank, limit=20
+                ),
+                "next_review_card (Review, answer -> next card)": lambda s: next_review_card(
+                    s,
+                    question_ids=bank,
+                    now=NOW,
+                    timezone="Europe/Paris",
+                    new_cards_per_day=20,
+                    candidates=candidates,
+                ),
+                "record_attempt (one answer + its card state)": lambda s: record_attempt(
+                    s, attempt=an_answer(cards), desired_retention=0.9
+                ),
+                "today_summary (Home)": lambda s: today_summary(
+                    s, question_ids=bank, now=NOW, preferences=preferences
+                ),
+            }
+            for label, action in cases.items():
+                timings, statements, transactions = timed(engine, action)
+                print(
+                    f"{label}: p50 {statistics.median(timings):.1f} ms, "
+                    f"p95 {percentile(timings, 95):.1f} ms, {statements} statements, "
+                    f"{transactions} transaction, {RUNS} runs"
+                )
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

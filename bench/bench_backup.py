@@ -20,8 +20,8 @@ from sqlalchemy.pool import NullPool
 
 from studygame import migrations
 from studygame.config import normalize_database_url
-from studygame.db import session_scope
-from studygame.services.backup import create_backup, scratch_database, verify_backup
+from studygame.db import scratch_database, session_scope
+from studygame.services.backup import create_backup, verify_backup
 from studygame.services.export import export_zip
 
 SERVER_URL = "postgresql://root@127.0.0.1:5432/postgres"

@@ -17,11 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,6 +27,7 @@ from generate_legacy_sqlite import generate
 
 from studygame import migrations
 from studygame.config import normalize_database_url
+from studygame.db import scratch_database
 from studygame.services.legacy import import_legacy_file
 from studygame.services.schedule import rebuild_card_states
 
@@ -83,37 +82,33 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    name = f"studygame_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    rounds = []
-    try:
-        migrations.upgrade(engine)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "study.db"
-            generate(path, rows=args.rows)
-            for number in range(1, args.rounds + 1):
-                empty(engine)
-                whole = cli_import(path, url)
-                with engine.connect() as connection:
-                    rows = connection.execute(text("SELECT count(*) FROM attempts")).scalar_one()
-                floor = server_copy(engine)
-                empty(engine)
-                alone, rebuild = in_process(engine, path)
-                rounds.append((whole, floor, alone, rebuild))
-                print(
-                    f"round {number}: import-legacy process {whole:5.2f} s, server copy "
-                    f"{floor:5.2f} s ({whole / floor:.2f} x); in process: import {alone:5.2f} s "
-                    f"({alone / floor:.2f} x), FSRS rebuild {rebuild:5.2f} s"
-                )
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(ADMIN_URL, prefix="studygame_bench") as url:
+        engine = create_engine(url)
+        rounds = []
+        try:
+            migrations.upgrade(engine)
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "study.db"
+                generate(path, rows=args.rows)
+                for number in range(1, args.rounds + 1):
+                    empty(engine)
+                    whole = cli_import(path, url)
+                    with engine.connect() as connection:
+                        rows = connection.execute(
+                            text("SELECT count(*) FROM attempts")
+                        ).scalar_one()
+                    floor = server_copy(engine)
+                    empty(engine)
+                    alone, rebuild = in_process(engine, path)
+                    rounds.append((whole, floor, alone, rebuild))
+                    print(
+                        f"round {number}: import-legacy process {whole:5.2f} s, server copy "
+                        f"{floor:5.2f} s ({whole / floor:.2f} x); in process: "
+                        f"import {alone:5.2f} s ({alone / floor:.2f} x), "
+                        f"FSRS rebuild {rebuild:5.2f} s"
+                    )
+        finally:
+            engine.dispose()
     # Each round's own ratio: the load of a shared machine drifts between rounds.
     whole, floor, alone, rebuild = min(rounds, key=lambda round_: round_[0] / round_[1])
     print(f"best round of {args.rounds}, {rows} attempts imported:")

@@ -21,14 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine, create_engine, event, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from studygame.config import normalize_database_url
+from studygame.db import scratch_database, session_scope
 from studygame.domain.streaks import compute_streaks
-from studygame.models import Attempt, CardState
 from studygame.services import progress
+from studygame.services.study import NewAttempt, record_attempt
 
 sys.path.insert(0, str(Path(__file__).parent))
 import generate_history
@@ -107,25 +107,14 @@ def query_cases(session: Session, now: datetime) -> dict[str, Callable[[], objec
 
 
 def write_one_answer(engine: Engine, now: datetime) -> None:
-    """The answer write path's shape: insert the attempt, move the card, one transaction.
-
-    A stand-in until the study service lands: the same two statements it runs.
-    """
-    question = "000000000000000000000042"
-    with Session(engine) as session, session.begin():
-        session.add(
-            Attempt(
-                id=uuid.uuid4(), question_id=question, deck="Deck 02", topic="Topic 2",
-                mode="review", given_answer="right", is_correct=True, rating=3,
-                response_ms=4200, points=800, answered_at=now, source="app",
-            )
-        )  # fmt: skip
-        session.execute(
-            update(CardState)
-            .where(CardState.question_id == question)
-            .values(reps=CardState.reps + 1, last_review=now, due=now + timedelta(days=3),
-                    updated_at=now)
-        )  # fmt: skip
+    """The answer write path: the attempt and its card state, in one transaction."""
+    attempt = NewAttempt(
+        id=uuid.uuid4(), session_id=None, question_id="000000000000000000000042",
+        deck="Deck 02", topic="Topic 2", mode="review", given_answer="right", is_correct=True,
+        rating=3, response_ms=4200, points=800, answered_at=now,
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        record_attempt(session, attempt=attempt, desired_retention=0.9)
 
 
 Percentiles = tuple[float, float]
@@ -185,38 +174,33 @@ def explain(engine: Engine, now: datetime) -> None:
 
 
 def bench_size(
-    admin: Engine, admin_url: str, attempts: int, repeats: int, page_repeats: int, plans: bool
+    admin_url: str, attempts: int, repeats: int, page_repeats: int, plans: bool
 ) -> dict[str, tuple[float, float]]:
-    name = f"studygame_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    now = datetime.now(UTC)
-    try:
-        seconds = generate_history.generate(engine, attempts=attempts, now=now)
-        click.echo(f"\n## {attempts:,} attempts (generated in {seconds:.1f} s)\n")
-        results: dict[str, tuple[float, float]] = {}
-        with Session(engine) as session:
-            for label, fn in query_cases(session, now).items():
-                results[label] = timed(fn, repeats)
-        results["write: one answer (insert + card update)"] = timed(
-            lambda: write_one_answer(engine, datetime.now(UTC)), repeats
-        )
-        cold, warm = page_load_ms(url, page_repeats)
-        results["page: Progress first load (AppTest, cold cache)"] = cold
-        results["page: Progress reload (AppTest, cached)"] = warm
-        click.echo("| what | p50 ms | p95 ms |\n|---|---:|---:|")
-        for label, (p50, p95) in results.items():
-            flag = " ⚠" if p95 > TARGET_MS and not label.startswith("page") else ""
-            click.echo(f"| {label} | {p50:.1f} | {p95:.1f}{flag} |")
-        if plans:
-            explain(engine, now)
-        return results
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(admin_url, prefix="studygame_bench") as url:
+        engine = create_engine(url)
+        now = datetime.now(UTC)
+        try:
+            seconds = generate_history.generate(engine, attempts=attempts, now=now)
+            click.echo(f"\n## {attempts:,} attempts (generated in {seconds:.1f} s)\n")
+            results: dict[str, tuple[float, float]] = {}
+            with Session(engine) as session:
+                for label, fn in query_cases(session, now).items():
+                    results[label] = timed(fn, repeats)
+            results["write: one answer (insert + card update)"] = timed(
+                lambda: write_one_answer(engine, datetime.now(UTC)), repeats
+            )
+            cold, warm = page_load_ms(url, page_repeats)
+            results["page: Progress first load (AppTest, cold cache)"] = cold
+            results["page: Progress reload (AppTest, cached)"] = warm
+            click.echo("| what | p50 ms | p95 ms |\n|---|---:|---:|")
+            for label, (p50, p95) in results.items():
+                flag = " ⚠" if p95 > TARGET_MS and not label.startswith("page") else ""
+                click.echo(f"| {label} | {p50:.1f} | {p95:.1f}{flag} |")
+            if plans:
+                explain(engine, now)
+            return results
+        finally:
+            engine.dispose()
 
 
 @click.command()
@@ -233,13 +217,9 @@ def bench_size(
 def main(admin_url: str, sizes: str, repeats: int, page_repeats: int, plans: bool) -> None:
     """Print p50 / p95 for every Progress and Home query at each size."""
     admin_url = normalize_database_url(admin_url)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     counts = [int(size) for size in sizes.split(",")]
     for attempts in counts:
-        bench_size(
-            admin, admin_url, attempts, repeats, page_repeats, plans and attempts == max(counts)
-        )
-    admin.dispose()
+        bench_size(admin_url, attempts, repeats, page_repeats, plans and attempts == max(counts))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from studygame import migrations
 from studygame.config import Settings, normalize_database_url
-from studygame.db import make_engine, session_scope
+from studygame.db import make_engine, scratch_database, session_scope
 from studygame.models import Attempt
 from studygame.services.outbox import Outbox
 from studygame.services.study import NewAttempt, record_attempt
@@ -45,40 +44,33 @@ def answers(count: int) -> list[NewAttempt]:
 
 
 def main(count: int) -> None:
-    name = f"studygame_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(Settings(database_url=url))
-    try:
-        migrations.upgrade(engine)
-        queued = answers(count)
-        with tempfile.TemporaryDirectory() as folder:
-            outbox = Outbox(Path(folder) / "outbox.jsonl")
-            started = time.perf_counter()
-            for attempt in queued:
-                outbox.add(attempt)
-            queue_s = time.perf_counter() - started
-            size = (Path(folder) / "outbox.jsonl").stat().st_size
+    with scratch_database(ADMIN_URL, prefix="studygame_bench") as url:
+        engine = make_engine(Settings(database_url=url))
+        try:
+            migrations.upgrade(engine)
+            queued = answers(count)
+            with tempfile.TemporaryDirectory() as folder:
+                outbox = Outbox(Path(folder) / "outbox.jsonl")
+                started = time.perf_counter()
+                for attempt in queued:
+                    outbox.add(attempt)
+                queue_s = time.perf_counter() - started
+                size = (Path(folder) / "outbox.jsonl").stat().st_size
+
+                started = time.perf_counter()
+                flushed = outbox.flush(engine, desired_retention=0.9)
+                flush_s = time.perf_counter() - started
 
             started = time.perf_counter()
-            flushed = outbox.flush(engine, desired_retention=0.9)
-            flush_s = time.perf_counter() - started
-
-        started = time.perf_counter()
-        with session_scope(engine) as session:
-            replayed = sum(
-                record_attempt(session, attempt=a, desired_retention=0.9) for a in queued
-            )
-        replay_s = time.perf_counter() - started
-        with session_scope(engine) as session:
-            rows = session.scalar(select(func.count()).select_from(Attempt))
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            with session_scope(engine) as session:
+                replayed = sum(
+                    record_attempt(session, attempt=a, desired_retention=0.9) for a in queued
+                )
+            replay_s = time.perf_counter() - started
+            with session_scope(engine) as session:
+                rows = session.scalar(select(func.count()).select_from(Attempt))
+        finally:
+            engine.dispose()
 
     print(f"answers queued:            {count} ({size / count:.0f} bytes each on disk)")
     print(f"queue (append + fsync):    {queue_s * 1000 / count:.2f} ms per answer")

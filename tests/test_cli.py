@@ -8,9 +8,8 @@ from click.testing import CliRunner
 from sqlalchemy import delete
 
 from studygame.cli import main
-from studygame.db import get_engine, session_scope
+from studygame.db import get_engine, scratch_database, session_scope
 from studygame.models import Attempt, CardState
-from studygame.services.backup import scratch_database
 from studygame.services.study import NewAttempt, record_attempt
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from studygame import migrations
 from studygame.cli import main
 from studygame.config import get_settings
+from studygame.db import scratch_database
 
 ANSWERS = [
     {"session_id": 1, "question_id": "m1", "correct": 1, "created_at": "2025-03-14 09:26:53"},
@@ -35,22 +34,15 @@ CREATE TABLE answers (
 @pytest.fixture
 def scratch(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """An empty database of its own, at revision 0001, that the app's settings point at."""
-    name = f"studygame_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    migrations.upgrade(engine, "0001")
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url) as url:
+        engine = create_engine(url)
+        migrations.upgrade(engine, "0001")
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def scalar(engine: Engine, sql: str):

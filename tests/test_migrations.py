@@ -1,13 +1,11 @@
 """Alembic owns the schema: the revisions must build exactly what the models describe."""
 
-import uuid
-
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from studygame import migrations
+from studygame.db import scratch_database
 from studygame.models import Base
 
 TABLES = {
@@ -32,23 +30,17 @@ def test_database_is_at_head_with_the_product_tables(engine):
 
 def test_upgrade_downgrade_upgrade_round_trip(database_url):
     # On its own database, so the shared one stays at head for the other tests.
-    name = f"studygame_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(make_url(database_url).set(database=name))
-    try:
-        migrations.upgrade(engine)
-        assert set(inspect(engine).get_table_names()) >= TABLES
-        migrations.downgrade(engine, "base")
-        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
-        migrations.upgrade(engine)
-        assert migrations.schema_status(engine).at_head
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url) as url:
+        engine = create_engine(url)
+        try:
+            migrations.upgrade(engine)
+            assert set(inspect(engine).get_table_names()) >= TABLES
+            migrations.downgrade(engine, "base")
+            assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+            migrations.upgrade(engine)
+            assert migrations.schema_status(engine).at_head
+        finally:
+            engine.dispose()
 
 
 def test_sqlite_development_file_upgrades_to_head(tmp_path):

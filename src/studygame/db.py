@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -101,6 +102,27 @@ def dialect_insert(session: Session):
     """The INSERT construct with upserts (ON CONFLICT) for the session's database."""
     # The app runs on Postgres; local development on SQLite; both speak ON CONFLICT.
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+
+
+@contextmanager
+def scratch_database(server_url: str, *, prefix: str = "studygame_scratch") -> Iterator[str]:
+    """A new empty database on the same server, dropped on the way out whatever happens."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as exc:
+        admin.dispose()
+        raise DatabaseUnavailable(
+            f"Could not create a scratch database: {describe_connect_error(exc, admin)}"
+        ) from None
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from studygame import migrations
-from studygame.db import session_scope
+from studygame.db import scratch_database, session_scope
 from studygame.models import (
     Attempt,
     CardState,
@@ -22,7 +22,6 @@ from studygame.models import (
     PinFailure,
     StudySession,
 )
-from studygame.services.backup import scratch_database
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 # Text that trips up CSV, SQL quoting and encodings.

@@ -14,7 +14,6 @@ import re
 import subprocess
 import tempfile
 import time
-import uuid
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -25,11 +24,10 @@ from typing import IO
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from studygame.db import describe_connect_error
+from studygame.db import DatabaseUnavailable, describe_connect_error, scratch_database
 from studygame.services.pg_client import (
     client_version,
     libpq_target,
@@ -510,27 +508,6 @@ def _check_counts(manifest: Manifest | None) -> bytes:
     return f"\nDO $check$\nDECLARE found bigint;\nBEGIN\n{checks}END\n$check$;\n".encode()
 
 
-@contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new empty database on the same server, dropped on the way out whatever happens."""
-    name = f"studygame_scratch_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except DBAPIError as exc:
-        admin.dispose()
-        raise BackupError(
-            f"Could not create a scratch database: {describe_connect_error(exc, admin)}"
-        ) from None
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
     """Restore into a scratch database and compare rows and checksums with the manifest.
 
@@ -539,8 +516,11 @@ def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
     manifest = read_manifest(dump)
     if not dump.is_file():
         raise BackupError(f"{dump} does not exist.")
-    with scratch_database(database_url) as scratch_url:
-        restored = run_restore(prepare_restore(dump, database_url=scratch_url))
+    try:
+        with scratch_database(database_url) as scratch_url:
+            restored = run_restore(prepare_restore(dump, database_url=scratch_url))
+    except DatabaseUnavailable as exc:
+        raise BackupError(str(exc)) from None
     if manifest is not None:
         expected, compared_with = manifest.tables, f"its manifest {manifest_path(dump).name}"
     else:
