@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -16,8 +17,23 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
-from studygame.config import ConfigError, Settings, get_settings
-from studygame.db import describe_connect_error, make_engine, session_scope
+from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
+from studygame.db import describe_connect_error, get_engine, make_engine, session_scope
+from studygame.services import legacy
+from studygame.services.backup import (
+    BackupError,
+    create_backup,
+    describe_replaced,
+    prepare_restore,
+    run_restore,
+    verify_backup,
+)
+from studygame.services.content import ContentUnavailable, load_bank
+from studygame.services.doctor import Check, run_checks
+from studygame.services.export import ExportError, export_file_name, export_zip, import_export_zip
+from studygame.services.learner import get_learner_settings
+from studygame.services.pg_client import ClientProblem
+from studygame.services.schedule import rebuild_card_states
 
 APP_ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,9 +71,6 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
-    from studygame.services import legacy
-    from studygame.services.learner import get_learner_settings
-    from studygame.services.schedule import rebuild_card_states
 
     engine = make_engine(_settings_or_exit(), direct=True)
     try:
@@ -88,7 +101,6 @@ def upgrade() -> None:
 @main.command()
 def doctor() -> None:
     """Check settings, database, question bank and backup tools; exit 1 if anything is wrong."""
-    from studygame.services.doctor import Check, run_checks
 
     try:
         checks = run_checks(get_settings())
@@ -109,8 +121,6 @@ def schedule() -> None:
 @schedule.command()
 def rebuild() -> None:
     """Recompute every card state by replaying all attempts in time order."""
-    from studygame.services.learner import get_learner_settings
-    from studygame.services.schedule import rebuild_card_states
 
     _settings_or_exit()
     with session_scope() as session:
@@ -131,9 +141,6 @@ def content() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def check(as_json: bool) -> None:
     """Load the question bank: questions per deck and type, every skipped document and why."""
-    import json
-
-    from studygame.services.content import ContentUnavailable, load_bank
 
     try:
         bank = load_bank(_settings_or_exit())
@@ -165,9 +172,6 @@ def check(as_json: bool) -> None:
 @contextmanager
 def _one_sentence_errors(settings: Settings | None = None):
     """Show a backup, client or settings problem as `Error: <sentence>`, secrets redacted."""
-    from studygame.services.backup import BackupError
-    from studygame.services.export import ExportError
-    from studygame.services.pg_client import ClientProblem
 
     try:
         yield
@@ -211,9 +215,6 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
     """Dump the study database (plain SQL, gzip) beside a manifest; keep the newest N."""
     if ctx.invoked_subcommand is not None:
         return
-    from datetime import UTC, datetime
-
-    from studygame.services.backup import create_backup
 
     settings = _postgres_settings_or_exit()
 
@@ -251,8 +252,6 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
 )
 def backup_verify(file: Path, database_url: str | None) -> None:
     """Restore FILE into a scratch database and compare rows and checksums; exit 0 if equal."""
-    from studygame.config import normalize_database_url
-    from studygame.services.backup import verify_backup
 
     with _one_sentence_errors():
         url = (
@@ -282,8 +281,6 @@ def backup_verify(file: Path, database_url: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace the tables the target already has.")
 def restore(file: Path, database_url: str, force: bool) -> None:
     """Restore a backup (.sql or .sql.gz) into an empty database with psql, all or nothing."""
-    from studygame.config import normalize_database_url, redact_url
-    from studygame.services.backup import describe_replaced, prepare_restore, run_restore
 
     with _one_sentence_errors():
         url = normalize_database_url(database_url)
@@ -314,10 +311,6 @@ def restore(file: Path, database_url: str, force: bool) -> None:
 )
 def export(out: Path | None) -> None:
     """Write a portable zip: one CSV per table and a manifest. Needs no pg_dump."""
-    from datetime import UTC, datetime
-
-    from studygame.db import session_scope
-    from studygame.services.export import export_file_name, export_zip
 
     settings = _postgres_settings_or_exit()
     now = datetime.now(UTC)
@@ -341,9 +334,6 @@ def export(out: Path | None) -> None:
 @click.option("--database-url", help="The empty database to load into (default: DATABASE_URL).")
 def import_export(file: Path, database_url: str | None) -> None:
     """Load a `studygame export` zip into an empty database, at the current schema."""
-    from studygame.config import normalize_database_url
-    from studygame.db import session_scope
-    from studygame.services.export import import_export_zip
 
     with _one_sentence_errors():
         url = (
@@ -368,10 +358,6 @@ def import_export(file: Path, database_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
     """Import the old app's SQLite file (study.db) into the database; safe to run again."""
-    from studygame.db import get_engine
-    from studygame.services import legacy
-    from studygame.services.learner import get_learner_settings
-    from studygame.services.schedule import rebuild_card_states
 
     _settings_or_exit()
     engine = get_engine()
