@@ -52,13 +52,15 @@ PG_ACTIVITY = f"""
         reviews_correct = b.reviews_correct + excluded.reviews_correct;
 """
 PG_TOPICS = """
-    INSERT INTO topic_totals AS t (deck, topic, source, answers, correct)
+    INSERT INTO topic_totals AS t (deck, topic, source, answers, correct, points)
     SELECT coalesce(deck, ''), coalesce(topic, ''), source,
-           {sign} * count(*), {sign} * count(*) FILTER (WHERE is_correct)
+           {sign} * count(*), {sign} * count(*) FILTER (WHERE is_correct),
+           {sign} * coalesce(sum(points), 0)
     FROM {rows} GROUP BY 1, 2, 3
     ON CONFLICT (deck, topic, source) DO UPDATE SET
         answers = t.answers + excluded.answers,
-        correct = t.correct + excluded.correct;
+        correct = t.correct + excluded.correct,
+        points = t.points + excluded.points;
 """
 
 
@@ -150,12 +152,13 @@ def _sqlite_totals(row: str, sign: str) -> str:
             studied_ms = studied_ms + excluded.studied_ms,
             reviews = reviews + excluded.reviews,
             reviews_correct = reviews_correct + excluded.reviews_correct;
-        INSERT INTO topic_totals (deck, topic, source, answers, correct)
+        INSERT INTO topic_totals (deck, topic, source, answers, correct, points)
         VALUES (coalesce({row}.deck, ''), coalesce({row}.topic, ''), {row}.source,
-                {sign}, {sign} * {row}.is_correct)
+                {sign}, {sign} * {row}.is_correct, {sign} * {row}.points)
         ON CONFLICT (deck, topic, source) DO UPDATE SET
             answers = answers + excluded.answers,
-            correct = correct + excluded.correct;
+            correct = correct + excluded.correct,
+            points = points + excluded.points;
     """
 
 
@@ -212,6 +215,8 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=8), nullable=False),
         sa.Column("answers", sa.Integer(), nullable=False),
         sa.Column("correct", sa.Integer(), nullable=False),
+        # The XP total on Home is the sum of these: no scan of every attempt's points.
+        sa.Column("points", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("deck", "topic", "source", name=op.f("pk_topic_totals")),
     )
     op.create_table(
@@ -251,7 +256,8 @@ def upgrade() -> None:
         op.execute(
             """
             INSERT INTO topic_totals
-            SELECT coalesce(deck, ''), coalesce(topic, ''), source, count(*), sum(is_correct)
+            SELECT coalesce(deck, ''), coalesce(topic, ''), source, count(*), sum(is_correct),
+                   sum(points)
             FROM attempts GROUP BY 1, 2, 3
             """
         )

@@ -161,6 +161,8 @@ class TopicTotal(Base):
     source: Mapped[str] = mapped_column(String(8), primary_key=True)
     answers: Mapped[int] = mapped_column(Integer)
     correct: Mapped[int] = mapped_column(Integer)
+    # Home's XP total is the sum of these: no scan of every attempt's points.
+    points: Mapped[int] = mapped_column(BigInteger)
 
 
 class QuestionFirst(Base):

@@ -17,8 +17,10 @@ from studygame.services.queue import (
 from studygame.services.study import (
     NewAttempt,
     end_study_session,
+    override_verdict,
     record_attempt,
     start_study_session,
+    undo_attempt,
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -201,3 +203,26 @@ def test_today_summary_counts_day_streaks_in_the_learner_timezone(session, timez
     preferences = LearnerPreferences(timezone=timezone)
     summary = today_summary(session, question_ids=BANK, now=NOW, preferences=preferences)
     assert (summary.current_streak, summary.answered_today) == (streak, 2 if streak == 1 else 1)
+
+
+def test_xp_follows_undo_and_i_was_right(session):
+    preferences = LearnerPreferences()
+
+    def xp() -> int:
+        return today_summary(session, question_ids=BANK, now=NOW, preferences=preferences).xp
+
+    wrong = NewAttempt(
+        id=uuid.uuid4(), session_id=None, question_id="q1", deck="Deck", topic="T", mode="quiz",
+        given_answer="pariss", is_correct=False, rating=1, response_ms=3000, points=0,
+        answered_at=NOW - timedelta(minutes=2),
+    )  # fmt: skip
+    record_attempt(session, attempt=wrong, desired_retention=0.9)
+    answer(session, "q2", NOW - timedelta(minutes=1), points=650)
+    assert xp() == 650
+    override_verdict(
+        session, attempt_id=wrong.id, is_correct=True, rating=3, points=800,
+        desired_retention=0.9,
+    )  # fmt: skip
+    assert xp() == 1450
+    undo_attempt(session, attempt_id=wrong.id, desired_retention=0.9)
+    assert xp() == 650

@@ -12,7 +12,7 @@ from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from studygame.domain.streaks import local_date
-from studygame.models import Attempt, CardState, StudySession
+from studygame.models import Attempt, CardState, StudySession, TopicTotal
 from studygame.services.learner import LearnerPreferences
 from studygame.services.progress import day_streaks
 from studygame.services.schedule import UNSCHEDULED_MODES
@@ -99,12 +99,10 @@ def today_summary(
     """Today at a glance, in the learner's timezone."""
     timezone = preferences.timezone
     start = day_start(now, timezone)
-    answered_today, xp = session.execute(
-        select(
-            func.count().filter(Attempt.answered_at >= start),
-            func.coalesce(func.sum(Attempt.points), 0),
-        )
-    ).one()
+    answered_today = session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.answered_at >= start)
+    )
+    xp = session.scalar(select(func.coalesce(func.sum(TopicTotal.points), 0)))
     met = new_cards_met_today(session, now=now, timezone=timezone)
     allowance = max(preferences.new_cards_per_day - met, 0)
     streaks = day_streaks(session, timezone=timezone, now=now)
