@@ -15,10 +15,11 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from studygame import migrations
 from studygame.config import Settings, get_settings, normalize_database_url
 from studygame.db import get_engine
+from studygame.models import Attempt, CardState, LearnerSettings, StudySession
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
@@ -116,6 +118,23 @@ def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()
     yield database_url
+
+
+@pytest.fixture
+def written_since(database_url: str) -> Iterator[datetime]:
+    """When the test began; afterwards, the study rows committed since then are deleted.
+
+    For tests that commit through the app itself (AppTest, a served app, the outbox).
+    """
+    started = datetime.now(UTC)
+    yield started
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(Attempt).where(Attempt.answered_at >= started))
+        connection.execute(delete(CardState).where(CardState.updated_at >= started))
+        connection.execute(delete(StudySession).where(StudySession.started_at >= started))
+        connection.execute(delete(LearnerSettings).where(LearnerSettings.updated_at >= started))
+    engine.dispose()
 
 
 # The old app's schema (DESIGN.md, "The old app's SQLite file"); tests pass variants of it.

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from studygame.models import Attempt, CardState, StudySession
+from studygame.models import Attempt, CardState
 
 ROOT = Path(__file__).resolve().parents[2]
 PIN = "52719304"
@@ -48,10 +47,12 @@ def answer_one(page: Page, number: int, *, screenshot: Path | None = None) -> No
     expect(main.get_by_text(f"Question {number + 1} of 5")).to_be_visible(timeout=30_000)
 
 
-def test_three_quiz_answers_reach_postgres(serve_app, phone_page: Page, database_url, tmp_path):
+def test_three_quiz_answers_reach_postgres(
+    serve_app, phone_page: Page, database_url, tmp_path, written_since
+):
     screenshot = (Path(SCREENSHOTS) if SCREENSHOTS else tmp_path) / "quiz-phone.png"
     engine = create_engine(database_url)
-    started = datetime.now(UTC)
+    started = written_since
     try:
         base_url = serve_app(DATABASE_URL=database_url, APP_PIN=PIN)
         phone_page.goto(f"{base_url}/Quiz")
@@ -75,9 +76,4 @@ def test_three_quiz_answers_reach_postgres(serve_app, phone_page: Page, database
                 assert card is not None and card.reps == 1
                 assert card.last_review == attempt.answered_at
     finally:
-        with Session(engine) as s:
-            s.execute(delete(Attempt).where(Attempt.answered_at >= started))
-            s.execute(delete(CardState).where(CardState.updated_at >= started))
-            s.execute(delete(StudySession).where(StudySession.started_at >= started))
-            s.commit()
         engine.dispose()

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from studygame.models import Attempt, CardState, LearnerSettings, StudySession
+from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
 from studygame.services.study import NewAttempt
@@ -26,19 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def db(app_database):
+def db(app_database, written_since):
     """The test database, committed to for real; rows written during the test are deleted."""
-    started = datetime.now(UTC)
     app_engine.clear()
     engine = create_engine(app_database)
     with Session(engine) as s:
         yield s
         s.rollback()
-        s.execute(delete(Attempt).where(Attempt.answered_at >= started))
-        s.execute(delete(CardState).where(CardState.updated_at >= started))
-        s.execute(delete(StudySession).where(StudySession.started_at >= started))
-        s.execute(delete(LearnerSettings).where(LearnerSettings.updated_at >= started))
-        s.commit()
     engine.dispose()
     app_engine.clear()
 
