@@ -57,7 +57,7 @@ def run(port: int) -> None:
     """Start the app (upgrading the local development database first)."""
     settings = _settings_or_exit()
     if settings.uses_local_database:
-        migrations.upgrade(make_engine(settings, direct=True))
+        _upgrade(make_engine(settings, direct=True))
     home = APP_ROOT / "Home.py" if (APP_ROOT / "Home.py").is_file() else Path("Home.py")
     command = [sys.executable, "-m", "streamlit", "run", str(home), f"--server.port={port}"]
     raise SystemExit(subprocess.call(command))
@@ -71,13 +71,20 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
+    status, rescheduled = _upgrade(make_engine(_settings_or_exit(), direct=True))
+    click.echo(f"Schema at {status.current} (head).")
+    if rescheduled:
+        click.echo(
+            f"Imported the old SQLite file; rebuilt the schedule of {rescheduled} questions."
+        )
 
-    engine = make_engine(_settings_or_exit(), direct=True)
+
+def _upgrade(engine) -> tuple[migrations.SchemaStatus, int]:
+    """Migrate to head, then reschedule what revision 0002 imported; one sentence on failure."""
     try:
         with session_scope(engine) as session:
             before = legacy.latest_import_id(session)
         migrations.upgrade(engine)
-        status = migrations.schema_status(engine)
         # Revision 0002 may import the old SQLite file; it leaves the schedule to us.
         with session_scope(engine) as session:
             question_ids = legacy.question_ids_imported_after(session, import_id=before)
@@ -87,21 +94,16 @@ def upgrade() -> None:
                     question_ids=question_ids,
                     desired_retention=get_learner_settings(session).desired_retention,
                 )
+        return migrations.schema_status(engine), len(question_ids)
     except OperationalError as exc:
         raise click.ClickException(describe_connect_error(exc, engine)) from None
     except legacy.LegacyFileError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Schema at {status.current} (head).")
-    if question_ids:
-        click.echo(
-            f"Imported the old SQLite file; rebuilt the schedule of {len(question_ids)} questions."
-        )
 
 
 @main.command()
 def doctor() -> None:
     """Check settings, database, question bank and backup tools; exit 1 if anything is wrong."""
-
     try:
         checks = run_checks(get_settings())
     except ConfigError as exc:
@@ -121,7 +123,6 @@ def schedule() -> None:
 @schedule.command()
 def rebuild() -> None:
     """Recompute every card state by replaying all attempts in time order."""
-
     _settings_or_exit()
     with session_scope() as session:
         retention = get_learner_settings(session).desired_retention
@@ -141,7 +142,6 @@ def content() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def check(as_json: bool) -> None:
     """Load the question bank: questions per deck and type, every skipped document and why."""
-
     try:
         bank = load_bank(_settings_or_exit())
     except ContentUnavailable as exc:
@@ -172,7 +172,6 @@ def check(as_json: bool) -> None:
 @contextmanager
 def _one_sentence_errors(settings: Settings | None = None):
     """Show a backup, client or settings problem as `Error: <sentence>`, secrets redacted."""
-
     try:
         yield
     except (BackupError, ExportError, ClientProblem, ConfigError) as exc:
@@ -252,7 +251,6 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
 )
 def backup_verify(file: Path, database_url: str | None) -> None:
     """Restore FILE into a scratch database and compare rows and checksums; exit 0 if equal."""
-
     with _one_sentence_errors():
         url = (
             normalize_database_url(database_url)
@@ -281,7 +279,6 @@ def backup_verify(file: Path, database_url: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace the tables the target already has.")
 def restore(file: Path, database_url: str, force: bool) -> None:
     """Restore a backup (.sql or .sql.gz) into an empty database with psql, all or nothing."""
-
     with _one_sentence_errors():
         url = normalize_database_url(database_url)
         plan = prepare_restore(file, database_url=url, force=force)
@@ -311,7 +308,6 @@ def restore(file: Path, database_url: str, force: bool) -> None:
 )
 def export(out: Path | None) -> None:
     """Write a portable zip: one CSV per table and a manifest. Needs no pg_dump."""
-
     settings = _postgres_settings_or_exit()
     now = datetime.now(UTC)
     out = out or Path(export_file_name(now))
@@ -334,7 +330,6 @@ def export(out: Path | None) -> None:
 @click.option("--database-url", help="The empty database to load into (default: DATABASE_URL).")
 def import_export(file: Path, database_url: str | None) -> None:
     """Load a `studygame export` zip into an empty database, at the current schema."""
-
     with _one_sentence_errors():
         url = (
             normalize_database_url(database_url)
@@ -358,7 +353,6 @@ def import_export(file: Path, database_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
     """Import the old app's SQLite file (study.db) into the database; safe to run again."""
-
     _settings_or_exit()
     engine = get_engine()
     with contextlib.ExitStack() as stack:
