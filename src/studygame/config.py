@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,11 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from studygame.redaction import authority, lenient_userinfo, redact, url_secrets
+from studygame.redaction import redact_url as redact_url  # where callers have always found it
+
 POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
+MONGODB_SCHEMES = ("mongodb", "mongodb+srv")
 PSYCOPG_SCHEME = "postgresql+psycopg"
 # Streamlit Community Cloud clones the repository under /mount/src/<repo> and runs the app
 # from there (its docs: "Community Cloud initializes all apps from the root of your
@@ -24,20 +29,6 @@ COMMUNITY_CLOUD_ROOT = Path("/mount/src")
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message is one sentence with no secret in it."""
-
-
-def redact_url(url: str) -> str:
-    """Show a URL with its password replaced by ***, for pages, logs and errors."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unreadable URL>"
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return parts._replace(netloc=netloc).geturl()
 
 
 def is_well_formed_pin(text: str) -> bool:
@@ -61,6 +52,7 @@ def normalize_database_url(url: str) -> str:
         raise ConfigError(
             f"DATABASE_URL must start with postgresql:// or postgres://, not {scheme}://."
         )
+    check_percent_encoded("DATABASE_URL", url)
     parts = _split(url)
     if not parts.hostname:
         raise ConfigError("DATABASE_URL has no host name after the '@'.")
@@ -70,6 +62,37 @@ def normalize_database_url(url: str) -> str:
         if not key or value == "":
             raise ConfigError(f"DATABASE_URL has an empty query option {key or '(unnamed)'!r}.")
     return parts._replace(scheme=PSYCOPG_SCHEME).geturl()
+
+
+def normalize_mongodb_uri(uri: str) -> str:
+    """Check a MongoDB URI's scheme and escaping; every host form pymongo reads is kept as is."""
+    uri = uri.strip()
+    scheme, sep, _ = uri.partition("://")
+    if not sep or scheme not in MONGODB_SCHEMES:
+        raise ConfigError("MONGODB_URI must start with mongodb+srv:// or mongodb://.")
+    check_percent_encoded("MONGODB_URI", uri)
+    return uri
+
+
+def check_percent_encoded(name: str, url: str) -> None:
+    """Refuse a URL whose user name or password holds a character some client misreads.
+
+    SQLAlchemy lets a password run to the first '@'; libpq, pg_dump, pymongo and urlsplit
+    end the user part at the first '/', '?' or '#' and split it at the last '@'. Where
+    the two readings differ, one of them connects with the wrong password or host.
+    """
+    userinfo, at, _ = authority(url).rpartition("@")
+    lenient = lenient_userinfo(url)
+    if userinfo.count("@") or (lenient is not None and lenient != userinfo):
+        raise ConfigError(
+            f"{name} has a raw '@', '/', '?' or '#' in its user name or password: "
+            "percent-encode them (@ as %40, / as %2F, ? as %3F, # as %23)."
+        )
+    if at and re.search(r"%(?![0-9A-Fa-f]{2})", userinfo):
+        raise ConfigError(
+            f"{name} has a '%' in its user name or password that starts no %XX code: "
+            "percent-encode it as %25."
+        )
 
 
 def _split(url: str) -> SplitResult:
@@ -140,6 +163,11 @@ class Settings(BaseSettings):
             None if value is None else SecretStr(normalize_database_url(value.get_secret_value()))
         )
 
+    @field_validator("mongodb_uri", mode="after")
+    @classmethod
+    def _check_mongodb_uri(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else SecretStr(normalize_mongodb_uri(value.get_secret_value()))
+
     @field_validator("app_pin", mode="after")
     @classmethod
     def _check_pin(cls, value: SecretStr | None) -> SecretStr | None:
@@ -193,23 +221,19 @@ class Settings(BaseSettings):
             return self.database_url_direct.get_secret_value()
         return direct_database_url(self.sqlalchemy_url)
 
-    def secret_values(self) -> list[str]:
-        """Every secret string that must never be shown: URL passwords and the PIN."""
-        values: list[str] = []
+    def secret_values(self) -> set[str]:
+        """Every secret that must never be shown, in every spelling: URL passwords, the PIN."""
+        values: set[str] = set()
         for secret in (self.database_url, self.database_url_direct, self.mongodb_uri):
-            password = None if secret is None else urlsplit(secret.get_secret_value()).password
-            if password:
-                values.append(password)
+            if secret is not None:
+                values |= url_secrets(secret.get_secret_value())
         if self.app_pin is not None:
-            values.append(self.app_pin.get_secret_value())
+            values.add(self.app_pin.get_secret_value())
         return values
 
     def redact(self, text: str) -> str:
-        """Replace every secret that appears in `text` with ***."""
-        # Longest first, so no secret is left half-replaced by a shorter one inside it.
-        for value in sorted(self.secret_values(), key=len, reverse=True):
-            text = text.replace(value, "***")
-        return text
+        """`text` with every secret, and anything that looks like a credential, as ***."""
+        return redact(text, self.secret_values())
 
 
 ENV_NAMES = {name: (field.alias or name).upper() for name, field in Settings.model_fields.items()}

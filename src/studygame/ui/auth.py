@@ -44,6 +44,18 @@ def require_unlocked(settings: Settings) -> None:
     st.stop()
 
 
+def is_unlocked(settings: Settings) -> bool:
+    """True if this browser session may see the app and connection details; no side effects."""
+    if settings.app_pin is None:
+        return True
+    last_activity = st.session_state.get(LAST_ACTIVITY)
+    return (
+        st.session_state.get(UNLOCKED_AT) is not None
+        and last_activity is not None
+        and utcnow() - last_activity < timedelta(minutes=settings.app_idle_lock_minutes)
+    )
+
+
 def lock() -> None:
     """Lock this browser session now; the next run shows the PIN form."""
     st.session_state.pop(UNLOCKED_AT, None)
@@ -123,7 +135,7 @@ def _check_entered_pin(settings: Settings) -> None:
         with session() as s:
             result = pin.check_pin(s, entered=entered, pin=settings.app_pin, now=now)
     except Exception as exc:  # the page must show one redacted sentence, never a traceback
-        st.session_state[NOTICE] = ("error", report_error(exc, settings))
+        st.session_state[NOTICE] = ("error", report_error(exc, settings, unlocked=False))
         return
     if result.outcome is pin.PinOutcome.UNLOCKED:
         st.session_state[UNLOCKED_AT] = st.session_state[LAST_ACTIVITY] = now

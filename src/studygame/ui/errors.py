@@ -1,78 +1,58 @@
-"""The one way an error reaches a page or a log line: one sentence, secrets redacted."""
+"""The one way an error reaches a page or a log line: one sentence, secrets redacted.
+
+Before the PIN is entered a visitor learns only that the database is unreachable: no
+host, user, port or driver text, which would tell a stranger where the data lives.
+"""
 
 from __future__ import annotations
 
 import logging
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from studygame.config import ConfigError, Settings, get_settings
-from studygame.db import DatabaseUnavailable
+from studygame.config import Settings
+from studygame.db import DatabaseUnavailable, describe_connect_error
 
 log = logging.getLogger(__name__)
 
-
-class _RedactingRecordFactory:
-    """Builds every log record of the process with its message and traceback redacted."""
-
-    def __init__(self, make_record: Callable[..., logging.LogRecord]) -> None:
-        self.make_record = make_record
-
-    def __call__(self, *args, **kwargs) -> logging.LogRecord:
-        record = self.make_record(*args, **kwargs)
-        try:
-            settings = get_settings()
-        except ConfigError:
-            return record  # no secret could be read, so none can be matched either
-        if not settings.secret_values():
-            return record
-        redact = settings.redact
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            message = str(record.msg)
-        record.msg, record.args = redact(message), ()
-        if record.exc_info:
-            # Formatters print exc_text as is; with exc_info gone none can re-render the raw one.
-            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)))
-            record.exc_info = None
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return record
+UNREACHABLE_BEFORE_PIN = "The database is unreachable; the owner can run `studygame doctor`."
 
 
-def install_log_redaction() -> None:
-    """Redact the app's secrets from every log record of the process, Streamlit's included."""
-    # A record factory, not a handler filter: Streamlit replaces its handlers and keeps its
-    # loggers from propagating, but every logger builds its records through this factory.
-    factory = logging.getLogRecordFactory()
-    if not isinstance(factory, _RedactingRecordFactory):
-        logging.setLogRecordFactory(_RedactingRecordFactory(factory))
-
-
-def report_error(exc: Exception, settings: Settings) -> str:
-    """Log `exc` redacted and return one redacted sentence for the page."""
-    if isinstance(exc, DatabaseUnavailable):
+def database_sentence(exc: Exception, settings: Settings, *, unlocked: bool) -> str:
+    """What a page may say about a database failure: nothing specific until unlocked."""
+    if not unlocked:
+        return UNREACHABLE_BEFORE_PIN
+    if isinstance(exc, OperationalError):
+        sentence = f"{describe_connect_error(exc)}."
+    elif isinstance(exc, DatabaseUnavailable):
         sentence = f"{exc}."
-    elif isinstance(exc, DBAPIError):
-        lines = str(exc.orig).strip().splitlines() if exc.orig else []
-        sentence = f"The database did not answer: {lines[0] if lines else type(exc).__name__}."
+    else:
+        sentence = f"The database refused the request ({type(exc).__name__}); the log has details."
+    return settings.redact(sentence)
+
+
+def report_error(exc: Exception, settings: Settings, *, unlocked: bool) -> str:
+    """Log `exc` redacted and return one redacted sentence for the page.
+
+    `unlocked` is whether this browser session has passed the PIN gate (or there is none).
+    """
+    if isinstance(exc, (DatabaseUnavailable, DBAPIError)):
+        sentence = database_sentence(exc, settings, unlocked=unlocked)
     else:
         sentence = f"Something went wrong ({type(exc).__name__}); the server log has details."
-    sentence = settings.redact(sentence)
-    log.error(sentence, exc_info=exc)
+    # The log is the owner's: it gets the traceback (redacted by the record factory).
+    log.error(settings.redact(f"{sentence} ({exc})"), exc_info=exc)
     return sentence
 
 
 @contextmanager
-def errors_shown_redacted(settings: Settings) -> Iterator[None]:
+def errors_shown_redacted(settings: Settings, *, unlocked: bool) -> Iterator[None]:
     """Show an error raised in the block as one redacted sentence and stop the page."""
     try:
         yield
     except Exception as exc:
-        st.error(f"{report_error(exc, settings)} Reload the page to try again.")
+        st.error(f"{report_error(exc, settings, unlocked=unlocked)} Reload the page to try again.")
         st.stop()

@@ -6,10 +6,11 @@ import streamlit as st
 
 from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
+from studygame.redaction import install_log_redaction
 from studygame.ui.answers import pending_badge
-from studygame.ui.auth import require_unlocked
+from studygame.ui.auth import is_unlocked, require_unlocked
 from studygame.ui.engine import app_engine
-from studygame.ui.errors import errors_shown_redacted, install_log_redaction
+from studygame.ui.errors import database_sentence, errors_shown_redacted
 from studygame.ui.settings import app_settings
 
 
@@ -24,18 +25,22 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     except ConfigError as exc:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
-    install_log_redaction()
+    install_log_redaction(settings.secret_values())
     missing = settings.missing_secrets()
     if missing:
         _refuse_without_secrets(missing)
     if settings.uses_local_database:
         st.info("Local development database (SQLite): set DATABASE_URL to use Postgres.", icon="💾")
+    # Read before the gate runs: a database error inside it is shown to whoever is here now.
+    unlocked = is_unlocked(settings)
     try:
         app_engine()
     except DatabaseUnavailable as exc:
-        st.error(f"{exc}. Reload the page to try again.")
+        st.error(
+            f"{database_sentence(exc, settings, unlocked=unlocked)} Reload the page to try again."
+        )
         st.stop()
-    with errors_shown_redacted(settings):
+    with errors_shown_redacted(settings, unlocked=unlocked):
         require_unlocked(settings)
         pending_badge()
     return settings
