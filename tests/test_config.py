@@ -182,3 +182,72 @@ def test_a_malformed_host_secret_is_one_sentence_without_the_secret():
     assert str(caught.value) == (
         "DATABASE_URL must start with postgresql:// or postgres://, not mysql://."
     )
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("Hunter@2Secret", "percent-encode them (@ as %40"),
+        ("12/ssW0rd", "percent-encode them"),
+        ("Pa#ssw0rd", "percent-encode them"),
+        ("Wh?tEver9", "percent-encode them"),
+        ("100%Sure", "percent-encode it as %25"),
+    ],
+)
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "DATABASE_URL_DIRECT", "MONGODB_URI"])
+def test_a_raw_delimiter_in_a_password_asks_for_percent_encoding(
+    variable, password, problem, monkeypatch
+):
+    scheme = "mongodb" if variable == "MONGODB_URI" else "postgresql"
+    monkeypatch.setenv(variable, f"{scheme}://root:{password}@host:5432/db")
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    message = str(caught.value)
+    assert message.startswith(variable) and problem in message
+    for piece in ("Hunter", "2Secret", "ssW0rd", "Pa#", "ssw0rd", "Wh?", "tEver9", "Sure"):
+        assert piece not in message
+
+
+@pytest.mark.parametrize(
+    "password", ["pa:ss:w0rd", "ünïcødé", "correct horse", "Pre%40Encoded", "Hunter%402Secret"]
+)
+def test_passwords_every_client_reads_alike_are_accepted(password, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://root:{password}@host/db")
+    assert get_settings().database_url is not None
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "mongodb://u:pw@h1:27017,h2:27017/?replicaSet=rs0",
+        "mongodb+srv://u:pw@cluster0.ab1cd.mongodb.net/?retryWrites=true&w=majority",
+        "mongodb://u:pw@[::1]:27017/",
+        "mongodb://u:pw@%2Ftmp%2Fmongodb-27017.sock/?authSource=admin",
+        "mongodb://h1,h2,h3/?replicaSet=rs0&readPreference=secondary",
+    ],
+)
+def test_every_mongodb_uri_form_pymongo_reads_is_accepted(uri, monkeypatch):
+    monkeypatch.setenv("MONGODB_URI", uri)
+    assert get_settings().mongodb_uri.get_secret_value() == uri
+
+
+def test_a_mongodb_uri_needs_a_mongodb_scheme(monkeypatch):
+    monkeypatch.setenv("MONGODB_URI", "https://u:s3cr3tpw@cluster0.example.net/")
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    assert str(caught.value) == "MONGODB_URI must start with mongodb+srv:// or mongodb://."
+
+
+def test_secret_values_hold_every_spelling_of_every_password(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:Pre%40Encoded@h/db?sslpassword=K3y%2Fpass")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://u:sp%20ace@h1,h2/?replicaSet=rs0")
+    settings = get_settings()
+    values = settings.secret_values()
+    for spelling in ("Pre%40Encoded", "Pre@Encoded", "K3y%2Fpass", "K3y/pass", "sp ace", "sp+ace"):
+        assert spelling in values
+        assert settings.redact(f"<{spelling}>") == "<***>"
+
+
+def test_redact_masks_credentials_of_urls_it_was_not_told_about():
+    settings = get_settings()
+    assert settings.redact("via postgresql://x:unknown@h/db") == "via postgresql://x:***@h/db"

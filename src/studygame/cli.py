@@ -13,12 +13,19 @@ from pathlib import Path
 
 import click
 from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
-from studygame.db import describe_connect_error, get_engine, make_engine, session_scope
+from studygame.db import (
+    DatabaseUnavailable,
+    describe_connect_error,
+    get_engine,
+    make_engine,
+    session_scope,
+)
+from studygame.redaction import install_log_redaction, redact
 from studygame.services import legacy
 from studygame.services.backup import (
     BackupError,
@@ -45,7 +52,39 @@ def _settings_or_exit():
         raise click.ClickException(str(exc)) from None
 
 
-@click.group()
+class OneSentenceErrors(click.Group):
+    """The `studygame` group: whatever a command raises ends as one redacted `Error:` line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            secrets = get_settings().secret_values()
+        except ConfigError:
+            secrets = set()  # the command itself says what is wrong with the settings
+        install_log_redaction(secrets)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.ClickException as exc:
+            exc.message = redact(exc.message, secrets)
+            raise
+        except Exception as exc:  # a traceback could carry the URL; one sentence cannot
+            raise click.ClickException(redact(describe_failure(exc), secrets)) from None
+
+
+def describe_failure(exc: Exception) -> str:
+    """One sentence for an error no command caught: settings, database, or anything else."""
+    if isinstance(exc, OperationalError):
+        return f"{describe_connect_error(exc)}."
+    if isinstance(exc, (ConfigError, DatabaseUnavailable)):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        return f"The database refused the command ({type(exc.orig or exc).__name__})."
+    lines = str(exc).strip().splitlines()
+    return f"Unexpected {type(exc).__name__}: {lines[0] if lines else 'no message'}"
+
+
+@click.group(cls=OneSentenceErrors)
 @click.version_option(__version__, prog_name="studygame")
 def main() -> None:
     """StudyGame: a self-hosted study game for one learner."""

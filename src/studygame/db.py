@@ -96,30 +96,30 @@ def wait_for_database(
 CONNECT_PROBLEMS = (
     (
         ("password authentication failed", "28P01"),
-        "the server refused the login: check the password in the URL",
+        "the server refused the login; check the password in the URL",
     ),
-    (("role", "28000"), "the server refused the login: check the user name in the URL"),
+    (("role", "28000"), "the server refused the login; check the user name in the URL"),
     (
         ("database", "3D000"),
-        "the server refused the login: check the database name in the URL",
+        "the server refused the login; check the database name in the URL",
     ),
     (
         ("failed to resolve host", "could not translate host name", "Name or service not known"),
-        "the host name does not resolve (DNS): check it for a typo",
+        "the host name does not resolve (DNS); check it for a typo",
     ),
     (
         ("Connection refused",),
-        "nothing listens at that host and port: check the port in the URL",
+        "nothing listens at that host and port; check the port in the URL",
     ),
     (
         ("timeout expired", "timed out"),
-        f"the server did not answer within {CONNECT_TIMEOUT_S} s: this host may block the "
+        f"the server did not answer within {CONNECT_TIMEOUT_S} s; this host may block the "
         "port, or the database's IP allowlist keeps it out",
     ),
-    (("SSL", "ssl"), "the server and this host could not agree on SSL: check sslmode in the URL"),
+    (("SSL", "ssl"), "the server and this host could not agree on SSL; check sslmode in the URL"),
     (
         ("server closed the connection", "Connection reset"),
-        "the server closed the connection: it may be restarting or waking up",
+        "the server closed the connection; it may be restarting or waking up",
     ),
 )
 
