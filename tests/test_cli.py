@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 
+from studygame import cli
 from studygame.cli import main
 from studygame.db import get_engine, scratch_database, session_scope
 from studygame.models import Attempt, CardState
@@ -185,3 +187,74 @@ def test_backup_of_an_unreachable_database_is_one_sentence_without_the_password(
     assert result.output.startswith("Error: Could not connect to the database:")
     assert "pa55word" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# --- every command against a database it cannot use: one sentence, exit 1 ---
+
+UNUSABLE = {
+    # name: (how to break the test database's URL, what the sentence tells the owner to check)
+    "refused": (dict(port=1), "check the port"),
+    "unknown database": (dict(database="studygame_no_such_db"), "check the database name"),
+    "unknown role": (dict(username="studygame_no_such_role"), "check the user name"),
+}
+DATABASE_COMMANDS = [
+    ["db", "upgrade"],
+    ["schedule", "rebuild"],
+    ["backup", "--out", "{tmp}/out"],
+    ["backup", "verify", "{tmp}/dump.sql"],
+    ["restore", "{tmp}/dump.sql", "--database-url", "{url}"],
+    ["export", "--out", "{tmp}/export.zip"],
+    ["import-export", "{tmp}/export.zip"],
+    ["import-legacy", "{tmp}/study.db"],
+]
+PASSWORD = "Pa55-w0rd-9"
+
+
+@pytest.mark.parametrize("failure", UNUSABLE)
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_every_command_on_an_unusable_database_says_one_sentence(
+    command, failure, database_url, tmp_path, monkeypatch, legacy_db
+):
+    change, advice = UNUSABLE[failure]
+    url = make_url(database_url).set(password=PASSWORD, **change)
+    url = url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    (tmp_path / "dump.sql").write_text(
+        "-- PostgreSQL database dump\n\n-- PostgreSQL database dump complete\n"
+    )
+    (tmp_path / "export.zip").write_bytes(b"")
+    legacy_db(tables={})
+    result = run(*(arg.format(tmp=tmp_path, url=url) for arg in command))
+    assert result.exit_code == 1, result.output
+    [error] = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert "Could not connect to the database: " in error and advice in error
+    assert error == result.output.strip().splitlines()[-1]
+    assert "Traceback" not in result.output and PASSWORD not in result.output
+
+
+@pytest.mark.parametrize("failure", UNUSABLE)
+def test_doctor_on_an_unusable_database_explains_it_without_the_password(
+    failure, database_url, monkeypatch
+):
+    change, advice = UNUSABLE[failure]
+    url = make_url(database_url).set(password=PASSWORD, **change)
+    monkeypatch.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
+    result = run("doctor")
+    assert result.exit_code == 1
+    [database] = [line for line in result.output.splitlines() if " database " in line]
+    assert database.startswith("FAIL") and advice in database
+    assert PASSWORD not in result.output and "Traceback" not in result.output
+
+
+def test_an_unforeseen_error_in_any_command_is_one_redacted_sentence(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://root:{PASSWORD}@127.0.0.1:1/db")
+
+    def explode(_session):
+        raise RuntimeError(f"cannot reach postgresql://root:{PASSWORD}@127.0.0.1:1/db\nmore")
+
+    monkeypatch.setattr(cli, "get_learner_settings", explode)
+    result = run("schedule", "rebuild")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: Unexpected RuntimeError: cannot reach postgresql://root:***@127.0.0.1:1/db\n"
+    )

@@ -3,14 +3,20 @@
 import functools
 import logging
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from studygame import db
+from studygame.ui import auth
 from studygame.ui.engine import app_engine
+from studygame.ui.errors import UNREACHABLE_BEFORE_PIN
+
+from .conftest import everything_shown
 
 ROOT = Path(__file__).resolve().parents[2]
 # The password doubles as the database name, so Postgres's own error message carries it.
@@ -38,40 +44,81 @@ def all_logs(caplog):
         logger.removeHandler(caplog.handler)
 
 
-def everything_shown(app: AppTest) -> str:
-    def walk(block):
-        for child in block.children.values():
-            yield child
-            if hasattr(child, "children"):
-                yield from walk(child)
-
-    return "\n".join(repr(element) for root in (app.main, app.sidebar) for element in walk(root))
+def open_home() -> AppTest:
+    return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30)
 
 
-def test_a_failed_wake_up_shows_and_logs_no_password(monkeypatch, all_logs):
+@pytest.fixture
+def give_up_at_once(monkeypatch):
+    """The wake-up fails on the first try instead of after the backoff."""
+    monkeypatch.setattr(db, "wait_for_database", functools.partial(db.wait_for_database, delays=()))
+
+
+def test_before_the_pin_a_failed_wake_up_says_only_unreachable(
+    monkeypatch, all_logs, give_up_at_once
+):
     monkeypatch.setenv("DATABASE_URL", LEAKY_URL)
     monkeypatch.setenv("APP_PIN", "4711")
-    monkeypatch.setattr(db, "wait_for_database", functools.partial(db.wait_for_database, delays=()))
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30).run()
-    assert app.error[0].value.startswith("Could not connect to the database: ")
-    assert "does not exist" in app.error[0].value  # Postgres's message, with the name redacted
-    assert PASSWORD not in everything_shown(app)
+    app = open_home().run()
+    assert [e.value for e in app.error] == [
+        f"{UNREACHABLE_BEFORE_PIN} Reload the page to try again."
+    ]
+    shown = everything_shown(app)
+    for detail in (PASSWORD, "127.0.0.1", "5432", "root", "does not exist", "connection"):
+        assert detail not in shown
     assert PASSWORD not in all_logs.text
 
 
-def test_a_database_error_behind_the_pin_form_shows_one_redacted_sentence(monkeypatch, all_logs):
+def test_a_database_error_behind_the_pin_form_says_only_unreachable(monkeypatch, all_logs):
     monkeypatch.setenv("DATABASE_URL", LEAKY_URL)
     monkeypatch.setenv("APP_PIN", "4711")
     # Skip the wake-up so the connection first fails inside the gate's own query.
     monkeypatch.setattr(db, "wait_for_database", lambda engine: None)
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30).run()
+    app = open_home().run()
     assert not app.exception
-    [error] = app.error
-    assert error.value.startswith("The database did not answer: ")
-    assert error.value.endswith("Reload the page to try again.")
-    assert PASSWORD not in everything_shown(app)
+    assert [e.value for e in app.error] == [
+        f"{UNREACHABLE_BEFORE_PIN} Reload the page to try again."
+    ]
+    assert PASSWORD not in everything_shown(app) and "127.0.0.1" not in everything_shown(app)
+    # The owner's log keeps the driver's words and the traceback, redacted.
     assert "Traceback" in all_logs.text and 'database "***" does not exist' in all_logs.text
     assert PASSWORD not in all_logs.text
+
+
+FRIENDLY = (
+    "Could not connect to the database: the server refused the login; check the database "
+    "name in the URL. Reload the page to try again."
+)
+
+
+def test_without_a_pin_gate_the_page_gives_the_doctors_sentence(
+    monkeypatch, all_logs, give_up_at_once
+):
+    monkeypatch.setenv("DATABASE_URL", LEAKY_URL)
+    app = open_home().run()
+    assert [e.value for e in app.error] == [FRIENDLY]
+    assert PASSWORD not in everything_shown(app) + all_logs.text
+
+
+def test_an_unlocked_session_gets_the_doctors_sentence(monkeypatch, all_logs, give_up_at_once):
+    monkeypatch.setenv("DATABASE_URL", LEAKY_URL)
+    monkeypatch.setenv("APP_PIN", "4711")
+    app = open_home()
+    app.session_state[auth.UNLOCKED_AT] = app.session_state[auth.LAST_ACTIVITY] = datetime.now(UTC)
+    app.run()
+    assert [e.value for e in app.error] == [FRIENDLY]
+    assert PASSWORD not in everything_shown(app) + all_logs.text
+
+
+def test_the_status_page_shows_no_password_given_as_an_option(app_database, monkeypatch):
+    query_password = "Qu3ry-0pt10n"
+    url = make_url(app_database).update_query_dict({"password": query_password})
+    monkeypatch.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
+    app = AppTest.from_file(str(ROOT / "pages" / "9_Status.py"), default_timeout=30).run()
+    assert not app.exception
+    shown = everything_shown(app)
+    assert "password=***" in shown
+    assert query_password not in shown
 
 
 def test_a_crash_in_a_page_body_shows_and_logs_no_password(monkeypatch, all_logs, app_database):
