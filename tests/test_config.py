@@ -231,13 +231,6 @@ def test_every_mongodb_uri_form_pymongo_reads_is_accepted(uri, monkeypatch):
     assert get_settings().mongodb_uri.get_secret_value() == uri
 
 
-def test_a_mongodb_uri_needs_a_mongodb_scheme(monkeypatch):
-    monkeypatch.setenv("MONGODB_URI", "https://u:s3cr3tpw@cluster0.example.net/")
-    with pytest.raises(ConfigError) as caught:
-        get_settings()
-    assert str(caught.value) == "MONGODB_URI must start with mongodb+srv:// or mongodb://."
-
-
 def test_secret_values_hold_every_spelling_of_every_password(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:Pre%40Encoded@h/db?sslpassword=K3y%2Fpass")
     monkeypatch.setenv("MONGODB_URI", "mongodb://u:sp%20ace@h1,h2/?replicaSet=rs0")

@@ -18,7 +18,6 @@ from studygame.redaction import authority, lenient_userinfo, redact, url_secrets
 from studygame.redaction import redact_url as redact_url  # where callers have always found it
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
-MONGODB_SCHEMES = ("mongodb", "mongodb+srv")
 PSYCOPG_SCHEME = "postgresql+psycopg"
 # Streamlit Community Cloud clones the repository under /mount/src/<repo> and runs the app
 # from there (its docs: "Community Cloud initializes all apps from the root of your
@@ -64,12 +63,12 @@ def normalize_database_url(url: str) -> str:
     return parts._replace(scheme=PSYCOPG_SCHEME).geturl()
 
 
-def normalize_mongodb_uri(uri: str) -> str:
-    """Check a MongoDB URI's scheme and escaping; every host form pymongo reads is kept as is."""
+def check_mongodb_uri(uri: str) -> str:
+    """Check a MongoDB URI's escaping; every host form pymongo reads is kept as is.
+
+    pymongo names a wrong scheme itself, when the bank is loaded.
+    """
     uri = uri.strip()
-    scheme, sep, _ = uri.partition("://")
-    if not sep or scheme not in MONGODB_SCHEMES:
-        raise ConfigError("MONGODB_URI must start with mongodb+srv:// or mongodb://.")
     check_percent_encoded("MONGODB_URI", uri)
     return uri
 
@@ -166,7 +165,7 @@ class Settings(BaseSettings):
     @field_validator("mongodb_uri", mode="after")
     @classmethod
     def _check_mongodb_uri(cls, value: SecretStr | None) -> SecretStr | None:
-        return None if value is None else SecretStr(normalize_mongodb_uri(value.get_secret_value()))
+        return None if value is None else SecretStr(check_mongodb_uri(value.get_secret_value()))
 
     @field_validator("app_pin", mode="after")
     @classmethod
