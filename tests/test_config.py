@@ -1,3 +1,7 @@
+import re
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
 
 from studygame import config
@@ -244,3 +248,18 @@ def test_secret_values_hold_every_spelling_of_every_password(monkeypatch):
 def test_redact_masks_credentials_of_urls_it_was_not_told_about():
     settings = get_settings()
     assert settings.redact("via postgresql://x:unknown@h/db") == "via postgresql://x:***@h/db"
+
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def test_the_configuration_guide_quotes_the_sentence_and_encodes_rightly(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://me:Hunter@2Secret@host/db")
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    guide = GUIDE.read_text()
+    assert str(caught.value).partition(" (")[0] in " ".join(guide.split())
+    rows = re.findall(r"^\| `?(.+?)`? \| `(%[0-9A-F]{2})` \|$", guide, re.MULTILINE)
+    assert len(rows) == 7
+    for character, encoded in rows:
+        assert quote(" " if character == "space" else character, safe="") == encoded
