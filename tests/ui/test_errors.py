@@ -21,6 +21,7 @@ from .conftest import everything_shown
 ROOT = Path(__file__).resolve().parents[2]
 # The password doubles as the database name, so Postgres's own error message carries it.
 PASSWORD = "s3cretpw9"
+PAGES = [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py"))]
 LEAKY_URL = f"postgresql://root:{PASSWORD}@127.0.0.1:5432/{PASSWORD}"
 
 
@@ -67,6 +68,21 @@ def test_before_the_pin_a_failed_wake_up_says_only_unreachable(
     for detail in (PASSWORD, "127.0.0.1", "5432", "root", "does not exist", "connection"):
         assert detail not in shown
     assert PASSWORD not in all_logs.text
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_locked_page_on_an_unreachable_database_names_nothing(
+    page, monkeypatch, give_up_at_once
+):
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://dbuser7:{PASSWORD}@127.0.0.1:1/studydb")
+    monkeypatch.setenv("APP_PIN", "4711")
+    app = AppTest.from_file(str(page), default_timeout=30).run()
+    assert [e.value for e in app.error] == [
+        f"{UNREACHABLE_BEFORE_PIN} Reload the page to try again."
+    ]
+    shown = everything_shown(app)
+    for detail in (PASSWORD, "dbuser7", "127.0.0.1", "port", "studydb", "refused", "psycopg"):
+        assert detail not in shown
 
 
 def test_a_database_error_behind_the_pin_form_says_only_unreachable(monkeypatch, all_logs):
