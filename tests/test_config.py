@@ -29,6 +29,8 @@ NEON = "ep-cool-1234-pooler.eu-central-1.aws.neon.tech"
             f"postgresql+psycopg://u:pw@{NEON}/neondb?sslmode=require&channel_binding=require",
         ),
         ("  postgres://u@h/db  ", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u:pw@[::1]:5433/db", "postgresql+psycopg://u:pw@[::1]:5433/db"),
+        ("postgresql://u:Hunter%402@h/db", "postgresql+psycopg://u:Hunter%402@h/db"),
     ],
 )
 def test_database_url_is_rewritten_to_psycopg3_with_options_kept(given, expected):
