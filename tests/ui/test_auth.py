@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
+from studygame.config import get_settings
 from studygame.domain import throttle
 from studygame.models import PinFailure
 from studygame.ui import auth
@@ -221,3 +222,21 @@ def test_a_space_without_a_pin_serves_only_the_secret_page(page, app_database, m
     assert messages(app) == ["This app needs the APP_PIN secret to start."]
     assert [t.value for t in app.title] == ["StudyGame needs a secret"]
     assert not app.text_input
+
+
+def test_a_database_lost_while_the_pin_form_is_open_says_only_unreachable(
+    gated_app, tcp_proxy, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", tcp_proxy.url(gated_app))
+    get_settings.cache_clear()
+    app = open_page()
+    assert shown(app.main) == PIN_FORM
+    tcp_proxy.cut()
+    app = enter_pin(app, PIN)
+    unreachable = "The database is unreachable; the owner can run `studygame doctor`."
+    # The PIN check's own failure, then the form's, each as the one sentence and no more.
+    assert messages(app) == [unreachable, f"{unreachable} Reload the page to try again."]
+    assert auth.UNLOCKED_AT not in app.session_state
+    shown_text = "\n".join(str(value) for _, value in shown(app.main))
+    for detail in ("127.0.0.1", str(tcp_proxy.port), "root", "studygame_test", "closed"):
+        assert detail not in shown_text
