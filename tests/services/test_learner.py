@@ -9,7 +9,9 @@ import pytest
 from studygame.services.learner import (
     InvalidSetting,
     LearnerPreferences,
+    browser_timezone_offer,
     get_learner_settings,
+    learner_settings_saved,
     update_learner_settings,
 )
 
@@ -82,3 +84,24 @@ def test_values_at_the_edges_are_saved(session, change):
     preferences = replace(LearnerPreferences(), **change)
     update_learner_settings(session, preferences=preferences, now=NOW)
     assert get_learner_settings(session) == preferences
+
+
+def test_settings_count_as_saved_only_after_the_first_save(session):
+    assert not learner_settings_saved(session)
+    update_learner_settings(session, preferences=LearnerPreferences(), now=NOW)
+    assert learner_settings_saved(session)
+
+
+@pytest.mark.parametrize(
+    ("saved", "current", "browser", "offer"),
+    [
+        (False, "UTC", "Europe/Paris", "Europe/Paris"),
+        (True, "UTC", "Europe/Paris", None),  # the learner chose already: never move their day
+        (False, "UTC", "UTC", None),
+        (False, "UTC", None, None),  # the browser did not say
+        (False, "UTC", "Mars/Olympus_Mons", None),  # not a zone this machine knows
+        (False, "UTC", "", None),
+    ],
+)
+def test_the_browser_timezone_is_offered_once_before_the_first_save(saved, current, browser, offer):
+    assert browser_timezone_offer(saved=saved, current=current, browser=browser) == offer
