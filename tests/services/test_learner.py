@@ -3,9 +3,11 @@
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from studygame.services import learner
 from studygame.services.learner import (
     InvalidSetting,
     LearnerPreferences,
@@ -105,3 +107,15 @@ def test_settings_count_as_saved_only_after_the_first_save(session):
 )
 def test_the_browser_timezone_is_offered_once_before_the_first_save(saved, current, browser, offer):
     assert browser_timezone_offer(saved=saved, current=current, browser=browser) == offer
+
+
+def test_the_documented_ranges_are_the_ones_enforced():
+    table = (Path(__file__).resolve().parents[2] / "docs" / "playing.md").read_text()
+    for label, (low, high) in (
+        ("Daily goal", learner.DAILY_GOAL_RANGE),
+        ("New cards a day (Review)", learner.NEW_CARDS_RANGE),
+        ("Speed round length", learner.SPEED_ROUND_SECONDS_RANGE),
+    ):
+        assert re.search(rf"^\| {re.escape(label)} \|[^|]*\| {low} to {high}\b", table, re.M), label
+    above, below = learner.RETENTION_ABOVE, learner.RETENTION_BELOW
+    assert f"above {above}, below {below}" in table
