@@ -7,13 +7,16 @@ from studygame.ui import study
 from studygame.ui.bank import current_bank
 from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
+from studygame.ui.timezone import offer_browser_timezone
 
 settings = begin_page("Home")
 st.title("StudyGame")
 if not migrations.schema_status(app_engine()).at_head:
     st.warning("The database schema is not up to date: run `studygame db upgrade`.")
     st.stop()
-today = study.today(current_bank(settings), study.learner_preferences())
+preferences = study.learner_preferences()
+offer_browser_timezone(preferences)
+today = study.today(current_bank(settings), preferences)
 
 # A horizontal container keeps these side by side on a phone, where columns would stack.
 with st.container(horizontal=True):

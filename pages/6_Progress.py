@@ -65,13 +65,20 @@ st.altair_chart(charts.deck_chart(report.by_deck[: charts.DECKS_SHOWN]), width="
 if len(report.by_deck) > charts.DECKS_SHOWN:
     st.caption(f"The {charts.DECKS_SHOWN} weakest of {len(report.by_deck)} decks.")
 st.markdown("**Weakest topics**")
+# Phone first: the key column leads and stays pinned; the figures are narrow beside it.
 st.dataframe(
     [
-        {"topic": t.topic or "(none)", "deck": t.deck, "right": t.accuracy, "answers": t.answers}
+        {"topic": t.topic or "(none)", "right": t.accuracy, "answers": t.answers, "deck": t.deck}
         for t in report.by_topic[:15]
     ],
     hide_index=True,
-    column_config={"right": st.column_config.ProgressColumn(format="percent", min_value=0.0)},
+    column_config={
+        "topic": st.column_config.TextColumn(width=charts.KEY_COLUMN_PX, pinned=True),
+        "right": st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, width=charts.FIGURE_COLUMN_PX
+        ),
+        "answers": st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
+    },
 )
 
 # A question no longer in the bank (or the bank unreachable) shows its id.
@@ -87,15 +94,20 @@ for title, rows, count_label, button in (
     st.dataframe(
         [
             {
+                "question": prompts.get(q.question_id, q.question_id),
                 count_label: getattr(q, count_label),
                 "answers": q.answers,
                 "deck": q.deck or NO_DECK,
                 "topic": q.topic or "",
-                "question": prompts.get(q.question_id, q.question_id),
             }
             for q in rows
         ],
         hide_index=True,
+        column_config={
+            "question": st.column_config.TextColumn(width=charts.KEY_COLUMN_PX, pinned=True),
+            count_label: st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
+            "answers": st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
+        },
     )
     if st.button("Study these now", key=f"cram_{button}", icon="🎯"):
         start_cram([q.question_id for q in rows])

@@ -13,29 +13,32 @@ from studygame.ui import study
 from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
 from studygame.ui.page import begin_page
+from studygame.ui.timezone import browser_timezone
 
 settings = begin_page("Settings", icon="⚙️")
 st.title("Settings")
 current = study.learner_preferences()
+# Before the first save the browser's zone is the better guess; the learner confirms by saving.
+offer = browser_timezone(current)
 zones = timezone_names()
+shown_zone = offer or current.timezone
+# No min/max on the number inputs: the browser would silently put an out-of-range value
+# back, where the service answers it with a sentence that names the allowed range.
 with st.form("learner-settings"):
-    daily_goal = st.number_input(
-        "Daily goal (answers a day)", min_value=1, max_value=1000, value=current.daily_goal
-    )
+    daily_goal = st.number_input("Daily goal (answers a day)", step=1, value=current.daily_goal)
     new_cards = st.number_input(
-        "New cards a day (in Review)", min_value=0, max_value=1000, value=current.new_cards_per_day
+        "New cards a day (in Review)", step=1, value=current.new_cards_per_day
     )
     timezone = st.selectbox(
         "Your timezone (when your day starts)",
         zones,
-        index=zones.index(current.timezone) if current.timezone in zones else zones.index("UTC"),
+        index=zones.index(shown_zone) if shown_zone in zones else zones.index("UTC"),
+        help="Your streak, daily goal and new cards count days from midnight here.",
     )
+    if offer:
+        st.caption(f"{offer} is your browser's timezone: save to use it.")
     seconds = st.number_input(
-        "Speed round length (seconds)",
-        min_value=10,
-        max_value=600,
-        step=10,
-        value=current.speed_round_seconds,
+        "Speed round length (seconds)", step=10, value=current.speed_round_seconds
     )
     retention = st.slider(
         "Desired retention",

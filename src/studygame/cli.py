@@ -52,6 +52,9 @@ def _settings_or_exit():
         raise click.ClickException(str(exc)) from None
 
 
+LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+
+
 class OneSentenceErrors(click.Group):
     """The `studygame` group: whatever a command raises ends as one redacted `Error:` line."""
 
@@ -92,13 +95,28 @@ def main() -> None:
 
 @main.command()
 @click.option("--port", default=8501, show_default=True, help="Port to serve the app on.")
-def run(port: int) -> None:
+@click.option(
+    "--address",
+    help="Interface to listen on (default: 127.0.0.1 in local development, 0.0.0.0 on a host).",
+)
+def run(port: int, address: str | None) -> None:
     """Start the app (upgrading the local development database first)."""
     settings = _settings_or_exit()
     if settings.uses_local_database:
         _upgrade(make_engine(settings, direct=True))
+    # Local development has the PIN gate off: only this machine may reach it unless asked.
+    address = address or ("0.0.0.0" if settings.hosted else "127.0.0.1")
+    if address not in LOOPBACK_ADDRESSES and settings.app_pin is None:
+        click.echo(
+            f"Warning: serving on {address} with no APP_PIN: anyone who can reach this "
+            "machine can study and change settings. Set APP_PIN to lock it.",
+            err=True,
+        )
     home = APP_ROOT / "Home.py" if (APP_ROOT / "Home.py").is_file() else Path("Home.py")
-    command = [sys.executable, "-m", "streamlit", "run", str(home), f"--server.port={port}"]
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(home),
+        f"--server.port={port}", f"--server.address={address}",
+    ]  # fmt: skip
     raise SystemExit(subprocess.call(command))
 
 

@@ -1,7 +1,7 @@
 """The order a run asks its questions in: seeded, cut to length; mcq choices shuffled."""
 
 from studygame.domain.questions import Question
-from studygame.domain.selection import draw, shuffled_choices
+from studygame.domain.selection import draw, interleave_decks, shuffled_choices
 
 
 def question(qid, deck, topic, kind="typed", choices=()):
@@ -44,3 +44,10 @@ def test_mcq_choices_are_shuffled_by_seed_and_true_false_is_not():
     assert len(orders) > 1 and all(sorted(o) == list("abcdef") for o in orders)
     assert shuffled_choices(mcq, seed=3) == shuffled_choices(mcq, seed=3)
     assert shuffled_choices(BANK[3], seed=3) == ("True", "False")
+
+
+def test_new_cards_take_turns_across_decks_in_bank_order():
+    bank = [*BANK, question("h1", "History", None), question("g4", "Geo", "Rivers")]
+    assert [q.id for q in interleave_decks(bank)] == ["g1", "s1", "h1", "g2", "s2", "g3", "g4"]
+    assert interleave_decks([]) == []
+    assert [q.id for q in interleave_decks(BANK[:3])] == ["g1", "g2", "g3"]

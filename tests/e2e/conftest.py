@@ -6,6 +6,7 @@ Chromium missing is a failure, not a skip: `make test` installs it (scripts/).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from studygame import migrations
+from studygame.db import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -46,19 +52,17 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout_s: floa
 
 
 @pytest.fixture
-def serve_app(tmp_path) -> Iterator[Callable[..., str]]:
-    """Start the app with extra environment variables; returns its base URL."""
+def start_server(tmp_path) -> Iterator[Callable[..., str]]:
+    """Run `command(port)` with extra environment variables until healthy; returns its base URL."""
     processes: list[subprocess.Popen] = []
 
-    def start(**env: str) -> str:
+    def start(command: Callable[[int], list[str]], **env: str) -> str:
         port = free_port()
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
-            f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
-        ]  # fmt: skip
         full_env = {**os.environ, "STUDYGAME_DATA_DIR": str(tmp_path), **env}
-        log = (tmp_path / f"streamlit-{port}.log").open("w")
-        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=log)
+        log = (tmp_path / f"server-{port}.log").open("w")
+        process = subprocess.Popen(
+            command(port), cwd=ROOT, env=full_env, stdout=log, stderr=log, start_new_session=True
+        )
         processes.append(process)
         base_url = f"http://127.0.0.1:{port}"
         wait_until_healthy(base_url, process)
@@ -66,8 +70,22 @@ def serve_app(tmp_path) -> Iterator[Callable[..., str]]:
 
     yield start
     for process in processes:
-        process.terminate()
+        # The whole group: `studygame run` starts streamlit as a child.
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def serve_app(start_server) -> Callable[..., str]:
+    """Start the app with extra environment variables; returns its base URL."""
+
+    def streamlit_run(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
+            f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
+        ]  # fmt: skip
+
+    return lambda **env: start_server(streamlit_run, **env)
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +109,13 @@ def phone_page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def fresh_database_url(database_url: str) -> Iterator[str]:
+    """A database of its own at head, for a browser test whose settings must start unsaved."""
+    with scratch_database(database_url, prefix="studygame_e2e") as url:
+        engine = create_engine(url, poolclass=NullPool)
+        migrations.upgrade(engine)
+        engine.dispose()
+        yield url

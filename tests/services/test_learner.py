@@ -3,13 +3,17 @@
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from studygame.services import learner
 from studygame.services.learner import (
     InvalidSetting,
     LearnerPreferences,
+    browser_timezone_offer,
     get_learner_settings,
+    learner_settings_saved,
     update_learner_settings,
 )
 
@@ -82,3 +86,36 @@ def test_values_at_the_edges_are_saved(session, change):
     preferences = replace(LearnerPreferences(), **change)
     update_learner_settings(session, preferences=preferences, now=NOW)
     assert get_learner_settings(session) == preferences
+
+
+def test_settings_count_as_saved_only_after_the_first_save(session):
+    assert not learner_settings_saved(session)
+    update_learner_settings(session, preferences=LearnerPreferences(), now=NOW)
+    assert learner_settings_saved(session)
+
+
+@pytest.mark.parametrize(
+    ("saved", "current", "browser", "offer"),
+    [
+        (False, "UTC", "Europe/Paris", "Europe/Paris"),
+        (True, "UTC", "Europe/Paris", None),  # the learner chose already: never move their day
+        (False, "UTC", "UTC", None),
+        (False, "UTC", None, None),  # the browser did not say
+        (False, "UTC", "Mars/Olympus_Mons", None),  # not a zone this machine knows
+        (False, "UTC", "", None),
+    ],
+)
+def test_the_browser_timezone_is_offered_once_before_the_first_save(saved, current, browser, offer):
+    assert browser_timezone_offer(saved=saved, current=current, browser=browser) == offer
+
+
+def test_the_documented_ranges_are_the_ones_enforced():
+    table = (Path(__file__).resolve().parents[2] / "docs" / "playing.md").read_text()
+    for label, (low, high) in (
+        ("Daily goal", learner.DAILY_GOAL_RANGE),
+        ("New cards a day (Review)", learner.NEW_CARDS_RANGE),
+        ("Speed round length", learner.SPEED_ROUND_SECONDS_RANGE),
+    ):
+        assert re.search(rf"^\| {re.escape(label)} \|[^|]*\| {low} to {high}\b", table, re.M), label
+    above, below = learner.RETENTION_ABOVE, learner.RETENTION_BELOW
+    assert f"above {above}, below {below}" in table

@@ -1,7 +1,14 @@
-"""Helpers for page tests."""
+"""Helpers for page tests: what a page showed, and the test database they commit to."""
 
+from __future__ import annotations
+
+import pytest
 from google.protobuf import text_format
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
+
+from studygame.ui.engine import app_engine
 
 
 def everything_shown(app: AppTest) -> str:
@@ -20,3 +27,15 @@ def everything_shown(app: AppTest) -> str:
         for root in (app.main, app.sidebar)
         for element in walk(root)
     )
+
+
+@pytest.fixture
+def committed_db(app_database, written_since):
+    """The test database, committed to for real; rows written during the test are deleted."""
+    app_engine.clear()
+    engine = create_engine(app_database)
+    with Session(engine) as s:
+        yield s
+        s.rollback()
+    engine.dispose()
+    app_engine.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from itertools import chain, zip_longest
 
 from studygame.domain.questions import Question
 
@@ -15,6 +16,19 @@ def draw(
     drawn = list(questions)
     random.Random(seed).shuffle(drawn)
     return drawn if length is None else drawn[:length]
+
+
+def interleave_decks(questions: Iterable[Question]) -> list[Question]:
+    """New cards one deck after another (round robin), each deck in its own bank order.
+
+    A bank lists its decks one after the other; taken in that order a learner met twenty
+    capitals in a row. Decks take turns in the order they first appear.
+    """
+    by_deck: dict[str, list[Question]] = {}
+    for question in questions:
+        by_deck.setdefault(question.deck, []).append(question)
+    rounds = zip_longest(*by_deck.values())
+    return [q for q in chain.from_iterable(rounds) if q is not None]
 
 
 def shuffled_choices(question: Question, *, seed: int | str) -> tuple[str, ...]:

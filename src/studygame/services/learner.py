@@ -54,6 +54,22 @@ def get_learner_settings(session: Session) -> LearnerPreferences:
     )
 
 
+def learner_settings_saved(session: Session) -> bool:
+    """Whether the learner has saved settings at least once (else the defaults are in use)."""
+    return session.get(LearnerSettings, 1) is not None
+
+
+def browser_timezone_offer(*, saved: bool, current: str, browser: str | None) -> str | None:
+    """The browser's timezone to offer the learner, or None when there is nothing to ask.
+
+    Asked only before the first save: once the learner has chosen (even to keep UTC), a
+    laptop abroad must not move their day boundary behind their back.
+    """
+    if saved or browser is None or browser == current or browser not in timezone_names():
+        return None
+    return browser
+
+
 def update_learner_settings(
     session: Session, *, preferences: LearnerPreferences, now: datetime
 ) -> LearnerPreferences:

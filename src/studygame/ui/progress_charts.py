@@ -19,6 +19,14 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 TIME_DAYS = 30
 # Forty bars would be a long scroll on a phone.
 DECKS_SHOWN = 12
+# A day with no answers must not look like a light day: a faint grey that reads on light
+# and dark themes alike, outside the green scale.
+EMPTY_DAY = "rgba(128, 128, 128, 0.15)"
+# Tables on a 360 px phone (about 320 px inside the page): the key column and two figures fit.
+KEY_COLUMN_PX = 170
+FIGURE_COLUMN_PX = 70
+# One deck a row, its name written on its own bar: a 360 px phone has no room beside it.
+DECK_ROW_PX = 34
 
 
 def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
@@ -46,11 +54,16 @@ def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
             x=alt.X("week:T", title=None, axis=alt.Axis(format="%b", tickCount="month")),
             x2="week_end:T",
             y=alt.Y("weekday:O", sort=WEEKDAYS, title=None),
-            color=alt.Color(
-                "answers:Q",
-                title="answers",
-                scale=alt.Scale(scheme="greens", domainMin=0),
-                legend=None,
+            color=alt.condition(
+                "datum.answers > 0",
+                alt.Color(
+                    "answers:Q",
+                    title="answers",
+                    # Starts above white so that one answer is visibly green.
+                    scale=alt.Scale(scheme="greens", domainMin=0, range=["#c7e9c0", "#00441b"]),
+                    legend=None,
+                ),
+                alt.value(EMPTY_DAY),
             ),
             stroke=alt.condition("datum.legacy > 0", alt.value("#8a5a00"), alt.value(None)),
             tooltip=[
@@ -127,22 +140,41 @@ def time_chart(days: list[DayActivity], *, today: date) -> alt.Chart:
     )
 
 
-def deck_chart(decks: list[Accuracy]) -> alt.Chart:
-    """Accuracy per deck as horizontal bars, weakest on top."""
+def deck_chart(decks: list[Accuracy]) -> alt.LayerChart:
+    """Accuracy per deck, weakest on top: one row a deck, its name and figures on the bar."""
     data = pd.DataFrame(
-        [{"deck": d.deck, "accuracy": d.accuracy, "answers": d.answers} for d in decks]
+        [
+            {
+                "deck": d.deck,
+                "accuracy": d.accuracy,
+                "answers": d.answers,
+                "label": f"{d.deck} · {d.accuracy:.0%} of {d.answers:,}",
+            }
+            for d in decks
+        ]
     )
-    return (
-        alt.Chart(data, height=max(60, 22 * len(decks)))
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "accuracy:Q",
-                title=None,
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%"),
-            ),
-            y=alt.Y("deck:N", sort=None, title=None, axis=alt.Axis(labelLimit=140)),
-            tooltip=["deck:N", alt.Tooltip("accuracy:Q", format=".0%"), "answers:Q"],
-        )
+    base = alt.Chart(data, height=alt.Step(DECK_ROW_PX)).encode(
+        y=alt.Y("deck:N", sort=None, title=None, axis=None),
+        tooltip=["deck:N", alt.Tooltip("accuracy:Q", format=".0%"), "answers:Q"],
     )
+    track = base.mark_bar(color="#8884", size=DECK_ROW_PX - 8).encode(
+        x=alt.datum(1), x2=alt.datum(0)
+    )
+    bars = base.mark_bar(size=DECK_ROW_PX - 8).encode(
+        x=alt.X(
+            "accuracy:Q",
+            title=None,
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", tickCount=4, grid=False),
+        ),
+        color=alt.Color(
+            "accuracy:Q",
+            scale=alt.Scale(domain=[0.5, 0.9], range=["#e8a13a", "#3a9d5d"], clamp=True),
+            legend=None,
+        ),
+    )
+    # Names ride on the bars: a y-axis of names would take half of a 360 px screen.
+    labels = base.mark_text(align="left", dx=6, fontSize=13, fontWeight="bold").encode(
+        x=alt.datum(0), text="label:N"
+    )
+    return alt.layer(track, bars, labels)
