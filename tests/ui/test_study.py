@@ -19,8 +19,8 @@ from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
 from studygame.services.study import NewAttempt
+from studygame.ui.answering import answer, save
 from studygame.ui.engine import app_engine
-from studygame.ui.study import answer, save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +60,7 @@ def answer_current(app: AppTest, mode: str, *, right: bool = True) -> None:
     key = f"{mode}-{run.answered}-{question.id}"
     if mode == "flashcards" or question.type == "flashcard":
         click(app, f"reveal-{key}")
-        click(app, f"grade-{key}-{3 if right else 1}")
+        click(app, f"grade-{'good' if right else 'again'}-{key}")
     elif question.type == "typed":
         app.text_input(key=f"given-{key}").input(question.answer if right else "zzz wrong")
         app.button(key=f"FormSubmitter:typed-{key}-Check").click().run()
@@ -127,9 +127,7 @@ def test_review_shows_the_counts_and_asks_the_due_card_first(db):
     db.commit()
     app = open_page("pages/1_Review.py")
     assert run_of(app, "review").current_id == due_id
-    assert any("1 due, 20 new today" in c.value for c in app.caption), [
-        c.value for c in app.caption
-    ]
+    assert "1 due, 20 new today" in app.get("progress")[0].proto.text
     answer_current(app, "review")
     saved = attempts(db, "review")
     assert [a.question_id for a in saved] == [due_id]
