@@ -140,12 +140,13 @@ def _render_flashcard(
     if question.explanation:
         st.caption(question.explanation)
     # One row of four on a phone too: a horizontal container does not stack like columns.
-    with st.container(horizontal=True, gap="small", key=f"grades-{key}"):
+    with st.container(horizontal=True, wrap=False, gap="small", key=f"grades-{key}"):
         for number, (name, rating) in enumerate(SELF_GRADES, start=1):
             st.button(
                 grade_label(name, rating, run.intervals),
                 key=f"grade-{name.lower()}-{key}",  # the CSS colours each grade by its key
                 width="stretch",
+                wrap=True,  # "Again · 10 min" takes two lines at a quarter of a phone's width
                 shortcut=str(number),
                 on_click=self_grade,
                 args=(run, question, rating, preferences),

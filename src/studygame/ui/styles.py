@@ -12,21 +12,28 @@ WRONG = "#cf222e"
 GRADE_COLOURS = {"again": WRONG, "hard": "#bc4c00", "good": RIGHT, "easy": "#0969da"}
 
 _GRADES = "\n".join(
-    f'[class*="st-key-grade-{name}-"] button {{ border-color: {colour}; '
-    f"background-color: color-mix(in srgb, {colour} 18%, transparent); }}"
+    f'[class*="st-key-grade-{name}-"] button {{ border-color: {colour} !important; '
+    f"background-color: color-mix(in srgb, {colour} 18%, transparent) !important; }}"
     for name, colour in GRADE_COLOURS.items()
 )
+# !important: Streamlit styles a disabled button with a more specific rule than a key's.
 STYLES = f"""
 <style>
 [class*="st-key-fb-right-"] button, [class*="st-key-fb-wrong-"] button {{
-  color: #ffffff; opacity: 1; font-weight: 600;
+  color: #ffffff !important; opacity: 1 !important; font-weight: 600;
 }}
-[class*="st-key-fb-right-"] button {{ background-color: {RIGHT}; border-color: {RIGHT}; }}
-[class*="st-key-fb-wrong-"] button {{ background-color: {WRONG}; border-color: {WRONG}; }}
+[class*="st-key-fb-right-"] button {{
+  background-color: {RIGHT} !important; border-color: {RIGHT} !important;
+}}
+[class*="st-key-fb-wrong-"] button {{
+  background-color: {WRONG} !important; border-color: {WRONG} !important;
+}}
 {_GRADES}
 .stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a {{
   min-height: 44px;
 }}
+/* A phone has no keyboard: its key caps would only crowd the buttons. */
+@media (max-width: 640px) {{ .stButton button kbd {{ display: none; }} }}
 </style>
 """
 
