@@ -29,7 +29,8 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     if missing:
         _refuse_without_secrets(missing)
     if settings.uses_local_database:
-        st.info("Local development database (SQLite): set DATABASE_URL to use Postgres.", icon="💾")
+        # One small line, not a box: on a phone the question must stay above the fold.
+        st.caption("💾 Local development database (SQLite) · set DATABASE_URL for Postgres.")
     try:
         app_engine()
     except DatabaseUnavailable as exc:
