@@ -65,15 +65,12 @@ def setup_form(
     """Deck, topic and length pickers with a Start button that draws the questions and starts."""
     decks = st.multiselect("Decks", list(bank.decks), default=list(bank.decks), key=f"{mode}-decks")
     topics = sorted({t for deck in decks for t in bank.topics(deck)})
-    chosen_topics = st.multiselect(
+    st.multiselect(
         "Topics (none chosen: all)", topics, key=f"{mode}-topics", placeholder="All topics"
     )
-    length = (
+    if lengths:
         st.segmented_control("Questions", lengths, default=lengths[0], key=f"{mode}-length")
-        if lengths
-        else None
-    )
-    pool = bank.select(decks=decks, topics=chosen_topics or None, types=types)
+    pool = _pool(mode, bank, types)
     st.caption(f"{len(pool)} questions to draw from.")
     # A callback, so the run exists before the study area draws again (no second rerun).
     st.button(
@@ -83,23 +80,28 @@ def setup_form(
         disabled=not pool,
         key=f"{mode}-start",
         on_click=_start_drawn,
-        args=(mode, [q.id for q in pool], length, preferences, seconds),
+        args=(mode, bank, types, preferences, seconds),
     )
+
+
+def _pool(mode: str, bank: QuestionBank, types: tuple[str, ...] | None) -> list:
+    # Read from the widgets' state, so the callback sees the choices made in the same run.
+    decks = st.session_state.get(f"{mode}-decks", list(bank.decks))
+    topics = st.session_state.get(f"{mode}-topics") or None
+    return bank.select(decks=decks, topics=topics, types=types)
 
 
 def _start_drawn(
     mode: str,
-    pool: list[str],
-    length: int | None,
+    bank: QuestionBank,
+    types: tuple[str, ...] | None,
     preferences: LearnerPreferences,
     seconds: int | None,
 ) -> None:
-    start_run(
-        mode,
-        draw(pool, length=length, seed=uuid.uuid4().hex),
-        preferences=preferences,
-        seconds=seconds,
-    )
+    ids = [q.id for q in _pool(mode, bank, types)]
+    length = st.session_state.get(f"{mode}-length")
+    drawn = draw(ids, length=length, seed=uuid.uuid4().hex)
+    start_run(mode, drawn, preferences=preferences, seconds=seconds)
 
 
 def practice(
