@@ -83,11 +83,12 @@ def shown_question(page: Page):
 
 def start(page: Page, mode: str, *, topic: str | None = None, length: int | None = None) -> None:
     if topic is not None:
-        page.locator(key(f"{mode}-topics")).click()
+        page.locator(f"{key(f'{mode}-topics')} input").click()
         page.keyboard.type(topic)
-        page.keyboard.press("Enter")
+        page.get_by_role("option").filter(has_text=topic).first.click()
         page.keyboard.press("Escape")
         settled(page)
+        expect(page.locator(key(f"{mode}-topics"))).to_contain_text(topic)
     if length is not None:
         page.locator(f"{key(f'{mode}-length')} button", has_text=str(length)).click()
         settled(page)
@@ -234,17 +235,29 @@ def test_the_summary_on_a_phone(app_url, phone_page: Page, shots: Path):
 PAGES = ["", *(re.sub(r"^\d+_", "", p.stem) for p in sorted((ROOT / "pages").glob("*.py")))]
 
 
-def test_no_page_scrolls_sideways_at_360_px(app_url, browser: Browser):
+TAP_TARGETS = (
+    ".stButton button, .stFormSubmitButton button, [data-testid='stPageLink'] a, "
+    "[data-testid='stButtonGroup'] button"
+)
+LOW_TARGETS = f"""[...document.querySelectorAll("{TAP_TARGETS}")]
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+  .map(e => e.innerText)"""
+
+
+def test_no_page_scrolls_sideways_at_360_px_and_taps_are_44_px(app_url, browser: Browser):
     context = browser.new_context(viewport={"width": 360, "height": 780})
     page = context.new_page()
     try:
-        wide = {}
+        wide, low = {}, {}
         for path in PAGES:
             open_page(page, f"{app_url}/{path}")
             page.wait_for_timeout(500)  # charts and tables size themselves after the script
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
                 wide[path or "Home"] = width
+            if small := page.evaluate(LOW_TARGETS):
+                low[path or "Home"] = small
         assert wide == {}
+        assert low == {}
     finally:
         context.close()

@@ -11,6 +11,7 @@ from studygame.ui.auth import require_unlocked
 from studygame.ui.engine import app_engine
 from studygame.ui.errors import errors_shown_redacted, install_log_redaction
 from studygame.ui.settings import app_settings
+from studygame.ui.styles import apply_styles
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
@@ -25,6 +26,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
     install_log_redaction()
+    apply_styles()
     missing = settings.missing_secrets()
     if missing:
         _refuse_without_secrets(missing)

@@ -29,7 +29,6 @@ from studygame.ui.run_state import (
     today,
     utcnow,
 )
-from studygame.ui.styles import apply_styles
 from studygame.ui.summary import render_summary
 
 AUTO_GRADED = ("mcq", "truefalse", "typed")
@@ -113,7 +112,6 @@ def practice(
     lengths: tuple[int, ...],
 ) -> None:
     """A practice page's body: the setup form until a run starts, then the run."""
-    apply_styles()
     _practice_area(mode, bank, preferences, types=types, lengths=lengths)
 
 
@@ -136,7 +134,6 @@ def _practice_area(
 
 def review(bank: QuestionBank, preferences: LearnerPreferences) -> None:
     """The Review page's body: the queue's next card, one after the other."""
-    apply_styles()
     _review_area(bank, preferences)
 
 
@@ -163,7 +160,6 @@ def play(run: Run, bank: dict, preferences: LearnerPreferences) -> None:
 
 def speed_round(bank: QuestionBank, preferences: LearnerPreferences) -> None:
     """The Speed round page's body: the setup, the round against the clock, the result."""
-    apply_styles()
     _speed_area(bank, preferences)
 
 

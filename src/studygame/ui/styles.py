@@ -1,5 +1,5 @@
-"""The study screens' few styles Streamlit's theme cannot express: verdict and grade colours,
-44 px tap targets. Each rule targets a widget by its key (Streamlit adds `st-key-<key>`).
+"""The few styles Streamlit's theme cannot express: verdict and grade colours, 44 px tap
+targets on every page. Each colour rule targets a widget by its key (`st-key-<key>`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ STYLES = f"""
   background-color: {WRONG} !important; border-color: {WRONG} !important;
 }}
 {_GRADES}
-.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a {{
+.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a,
+[data-testid="stButtonGroup"] button {{
   min-height: 44px;
 }}
 /* A phone has no keyboard: its key caps would only crowd the buttons. */
@@ -39,5 +40,5 @@ STYLES = f"""
 
 
 def apply_styles() -> None:
-    """Add the study screens' styles to the page (once per run of the page)."""
+    """Add the app's styles to the page (begin_page does, once per run of a page)."""
     st.html(STYLES)
