@@ -28,7 +28,7 @@ def render(page: Path) -> AppTest:
 def text_of(app: AppTest) -> str:
     parts = [
         e.value
-        for kind in ("markdown", "caption", "title", "error", "info", "success", "warning")
+        for kind in ("markdown", "title", "error", "info", "success", "warning")
         for e in getattr(app, kind)
     ]
     return "\n".join(str(p) for p in parts)

@@ -32,7 +32,9 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         _refuse_without_secrets(missing)
     if settings.uses_local_database:
         # One small line, not a box: on a phone the question must stay above the fold.
-        st.caption("💾 Local development database (SQLite) · set DATABASE_URL for Postgres.")
+        st.markdown(
+            ":small[💾 Local development database (SQLite): set DATABASE_URL for Postgres.]"
+        )
     try:
         app_engine()
     except DatabaseUnavailable as exc:
