@@ -405,3 +405,18 @@ def test_the_speed_round_names_the_question_its_verdict_judged(db):
     (verdict,) = [e.value for e in app.error]
     assert verdict == f"Last question “{first.prompt}”: wrong, the answer is {first.answer}"
     assert bank[run.current_id].prompt != first.prompt
+
+
+def test_a_goal_reached_on_the_last_card_is_celebrated_on_the_summary(db):
+    update_learner_settings(db, preferences=LearnerPreferences(daily_goal=1), now=datetime.now(UTC))
+    db.commit()
+    app = open_page("pages/3_Flashcards.py")
+    click(app, "flashcards-start")
+    run = run_of(app, "flashcards")
+    run.question_ids = run.question_ids[:1]
+    app.run()
+    answer_current(app, "flashcards")
+    assert "Done!" in [h.value for h in app.subheader]
+    assert "Daily goal reached: 1 answer today." in toasts(app)
+    app.run()  # and only once
+    assert toasts(app) == []

@@ -20,7 +20,8 @@ def celebrate(run: Run) -> None:
     if STREAK in found:
         st.toast(f"{run.streak} in a row!", icon="🔥")
     if DAILY_GOAL in found:
-        st.toast(f"Daily goal reached: {run.daily_goal} answers today.", icon="🎯")
+        plural = "s" if run.daily_goal != 1 else ""
+        st.toast(f"Daily goal reached: {run.daily_goal} answer{plural} today.", icon="🎯")
     if PERSONAL_BEST in found:
         st.toast(f"New personal best: {run.score:,} points!", icon="🏆")
     if DAILY_GOAL in found or PERSONAL_BEST in found:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from studygame.domain.celebration import is_new_best
 from studygame.domain.questions import Question
+from studygame.ui.feedback import celebrate
 from studygame.ui.progress_cache import start_cram
 from studygame.ui.question_widgets import short_duration
 from studygame.ui.run_state import Run, discard_run, finish_run, utcnow
@@ -30,6 +31,7 @@ def missed_questions(run: Run, bank: dict[str, Question]) -> list[Question]:
 def render_summary(run: Run, bank: dict[str, Question]) -> None:
     """The round's summary; the sitting is closed."""
     finish_run(run)
+    celebrate(run)  # the round's last answer may be the one that reached the goal
     if run.mode == "speed":
         st.subheader(f"{run.score:,} points")
     else:
