@@ -164,6 +164,9 @@ def test_a_whole_quiz_by_keyboard(app_url, browser: Browser, database_url, writt
             settled(page)
             page.keyboard.press("Enter")
         expect(page.get_by_text("Done!")).to_be_visible(timeout=30_000)
+        settled(page)
+        page.keyboard.press("Enter")  # Study again: back to the quiz's setup
+        expect(page.locator(key("quiz-start"))).to_be_visible(timeout=30_000)
         assert sorted(kinds) == ["mcq", "mcq", "mcq", "truefalse", "typed"]
         engine = create_engine(database_url)
         with Session(engine) as s:

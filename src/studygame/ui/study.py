@@ -78,6 +78,7 @@ def setup_form(
         width="stretch",
         disabled=not pool,
         key=f"{mode}-start",
+        shortcut="Enter",
         on_click=_start_drawn,
         args=(mode, bank, types, preferences, seconds),
     )

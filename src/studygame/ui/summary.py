@@ -48,6 +48,7 @@ def render_summary(run: Run, bank: dict[str, Question]) -> None:
         key="again",
         type="primary",
         width="stretch",
+        shortcut="Enter",
         on_click=discard_run,
         args=(run.mode,),
     )
