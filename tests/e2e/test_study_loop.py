@@ -264,3 +264,24 @@ def test_no_page_scrolls_sideways_at_360_px_and_taps_are_44_px(app_url, browser:
         assert low == {}
     finally:
         context.close()
+
+
+def test_an_answer_reruns_only_the_study_area(app_url, phone_page: Page):
+    frames: list[bytes] = []
+
+    def listen(websocket) -> None:
+        websocket.on(
+            "framereceived",
+            lambda payload: frames.append(payload if isinstance(payload, bytes) else b""),
+        )
+
+    phone_page.on("websocket", listen)
+    open_page(phone_page, f"{app_url}/Quiz")
+    start(phone_page, "quiz")
+    # A whole-page run sends the page's config (its tab title) again; a fragment run does not.
+    assert any(b"Quiz \xc2\xb7 StudyGame" in f for f in frames)
+    frames.clear()
+    answer_anything(phone_page, shown_question(phone_page))
+    expect(phone_page.get_by_text("Question 2 of 5")).to_be_visible(timeout=30_000)
+    assert len(frames) > 2  # the answer, then the next question, did come over this socket
+    assert not any(b"Quiz \xc2\xb7 StudyGame" in f for f in frames)
