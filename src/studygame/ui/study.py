@@ -14,6 +14,7 @@ import uuid
 
 import streamlit as st
 
+from studygame.domain.questions import Question
 from studygame.domain.selection import draw
 from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences
@@ -144,7 +145,7 @@ def _review_area(bank: QuestionBank, preferences: LearnerPreferences) -> None:
     play(run, bank.by_id, preferences)
 
 
-def play(run: Run, bank: dict, preferences: LearnerPreferences) -> None:
+def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> None:
     """Render the run's current screen: a question, its feedback, or the summary."""
     if run.on_feedback:
         render_status(run)
