@@ -10,12 +10,4 @@ settings = begin_page("Speed round", icon="⚡")
 st.title("Speed round")
 preferences = study.learner_preferences()
 bank = current_bank(settings)
-run = study.get_run("speed")
-if run is None:
-    st.write(f"{preferences.speed_round_seconds} seconds: 10 s a question scores most when fast.")
-    chosen = study.setup_form("speed", bank, types=study.TAPPABLE, lengths=())
-    if chosen:
-        study.start_run("speed", chosen, seconds=preferences.speed_round_seconds)
-        st.rerun()
-else:
-    study.play_speed_round(run, bank.by_id, preferences)
+study.speed_round(bank, preferences)

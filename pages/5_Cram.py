@@ -14,5 +14,5 @@ bank = current_bank(settings)
 picked = st.session_state.pop("cram_question_ids", None)
 if picked:
     study.discard_run("cram")
-    study.start_run("cram", list(picked))
+    study.start_run("cram", list(picked), preferences=preferences)
 study.practice("cram", bank, preferences, types=None, lengths=(10, 20, 50))

@@ -2,7 +2,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from studygame.domain.scheduling import AGAIN, EASY, GOOD, HARD, replay_rating, review
+from studygame.domain.scheduling import (
+    AGAIN,
+    EASY,
+    GOOD,
+    HARD,
+    intervals_by_rating,
+    replay_rating,
+    review,
+)
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -63,3 +71,16 @@ def test_naive_time_is_refused():
 )
 def test_history_without_a_rating_counts_as_good_or_again(rating, is_correct, expected):
     assert replay_rating(rating=rating, is_correct=is_correct) == expected
+
+
+def test_intervals_by_rating_grow_from_again_to_easy():
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    reviewed = review(None, rating=GOOD, now=now - timedelta(days=3), desired_retention=0.9)
+    for card in (None, reviewed):
+        intervals = intervals_by_rating(card, now=now, desired_retention=0.9)
+        assert list(intervals) == [AGAIN, HARD, GOOD, EASY]
+        waits = list(intervals.values())
+        assert waits == sorted(waits) and waits[0] < waits[-1]
+        assert (
+            intervals[GOOD] == review(card, rating=GOOD, now=now, desired_retention=0.9).due - now
+        )

@@ -11,7 +11,7 @@ from studygame.services.queue import (
     new_card_candidates,
     new_cards_met_today,
     next_review_card,
-    speed_personal_best,
+    personal_best,
     today_summary,
 )
 from studygame.services.study import (
@@ -153,8 +153,8 @@ def test_today_summary_before_any_answer(session):
     )
 
 
-def test_speed_personal_best_is_the_best_ended_round_but_the_current_one(session):
-    assert speed_personal_best(session) == 0
+def test_personal_best_is_the_best_ended_sitting_of_the_mode_but_the_current_one(session):
+    assert personal_best(session, mode="speed") == 0
     rounds = []
     for points in (1200, 3400):
         round_id = start_study_session(session, mode="speed", now=NOW)
@@ -164,8 +164,9 @@ def test_speed_personal_best_is_the_best_ended_round_but_the_current_one(session
     quiz = start_study_session(session, mode="quiz", now=NOW)
     answer(session, "q1", NOW, points=9000, session_id=quiz)
     end_study_session(session, session_id=quiz, now=NOW)
-    assert speed_personal_best(session) == 3400
-    assert speed_personal_best(session, exclude_session_id=rounds[1]) == 1200
+    assert personal_best(session, mode="speed") == 3400
+    assert personal_best(session, mode="speed", exclude_session_id=rounds[1]) == 1200
+    assert personal_best(session, mode="quiz") == 9000
 
 
 def test_new_card_candidates_are_unseen_questions_in_bank_order(session):

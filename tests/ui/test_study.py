@@ -17,10 +17,14 @@ from streamlit.testing.v1 import AppTest
 
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
-from studygame.services.learner import LearnerPreferences, get_learner_settings
+from studygame.services.learner import (
+    LearnerPreferences,
+    get_learner_settings,
+    update_learner_settings,
+)
 from studygame.services.study import NewAttempt
+from studygame.ui.answering import answer, save
 from studygame.ui.engine import app_engine
-from studygame.ui.study import answer, save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +64,7 @@ def answer_current(app: AppTest, mode: str, *, right: bool = True) -> None:
     key = f"{mode}-{run.answered}-{question.id}"
     if mode == "flashcards" or question.type == "flashcard":
         click(app, f"reveal-{key}")
-        click(app, f"grade-{key}-{3 if right else 1}")
+        click(app, f"grade-{'good' if right else 'again'}-{key}")
     elif question.type == "typed":
         app.text_input(key=f"given-{key}").input(question.answer if right else "zzz wrong")
         app.button(key=f"FormSubmitter:typed-{key}-Check").click().run()
@@ -127,9 +131,7 @@ def test_review_shows_the_counts_and_asks_the_due_card_first(db):
     db.commit()
     app = open_page("pages/1_Review.py")
     assert run_of(app, "review").current_id == due_id
-    assert any("1 due, 20 new today" in c.value for c in app.caption), [
-        c.value for c in app.caption
-    ]
+    assert "1 due, 20 new today" in app.get("progress")[0].proto.text
     answer_current(app, "review")
     saved = attempts(db, "review")
     assert [a.question_id for a in saved] == [due_id]
@@ -246,3 +248,184 @@ def test_a_tap_after_the_speed_round_bell_is_not_an_answer(db):
     answer(run, question, question.answer, LearnerPreferences())
     assert attempts(db, "speed") == []
     assert run.answered == 0
+
+
+def questions_of(kind: str, count: int) -> list[str]:
+    return [q.id for q in load_bank_for_tests().questions if q.type == kind][:count]
+
+
+def progress_text(app: AppTest) -> str:
+    return app.get("progress")[0].proto.text
+
+
+def toasts(app: AppTest) -> list[str]:
+    return [t.value for t in app.toast]
+
+
+def play_quiz(app: AppTest, question_ids: list[str], rights: list[bool]) -> None:
+    click(app, "quiz-start")
+    start_quiz_on(app, question_ids)
+    for right in rights:
+        answer_current(app, "quiz", right=right)
+        click(app, "next")
+
+
+def test_the_summary_shows_the_round_and_the_questions_missed(db):
+    ids = questions_of("mcq", 3)
+    bank = {q.id: q for q in load_bank_for_tests().questions}
+    app = open_page("pages/2_Quiz.py")
+    play_quiz(app, ids, [True, False, True])
+    run = run_of(app, "quiz")
+    figures = {m.label: m.value for m in app.metric}
+    assert figures["Points"] == f"{run.score:,}" and run.score > 0
+    assert (figures["Accuracy"], figures["Best streak"]) == ("67 %", "1")
+    assert figures["Time"].count(":") == 1
+    shown = "\n".join(str(m.value) for m in app.markdown)
+    assert f"+{run.score:,} XP added" in shown
+    assert "**Missed (1)**" in shown
+    assert bank[ids[1]].prompt in shown and bank[ids[1]].answer in shown
+    assert bank[ids[0]].prompt not in shown  # only the missed one is listed
+    assert progress_text(app) == "Daily goal: 3 of 50 answers"
+    assert "Your first personal best!" in [s.value for s in app.success]
+
+
+def test_practice_these_crams_exactly_the_questions_missed(db):
+    ids = questions_of("mcq", 4)
+    app = open_page("Home.py")  # the app's entry page, so that switching pages works
+    app.switch_page("pages/2_Quiz.py").run()
+    play_quiz(app, ids, [False, True, False, True])
+    app.button(key="practice-missed").click().run()
+    assert not app.exception, app.exception
+    assert [t.value for t in app.title] == ["Cram"]
+    assert run_of(app, "cram").question_ids == [ids[0], ids[2]]
+    answer_current(app, "cram")
+    assert [a.question_id for a in attempts(db, "cram")] == [ids[0]]
+
+
+def test_the_answer_streak_shows_and_is_celebrated(db):
+    app = open_page("pages/2_Quiz.py")
+    click(app, "quiz-start")
+    start_quiz_on(app, questions_of("mcq", 4))
+    answer_current(app, "quiz")
+    assert "in a row" not in progress_text(app) and toasts(app) == []
+    click(app, "next")
+    answer_current(app, "quiz")
+    assert "🔥 2 in a row" in progress_text(app) and toasts(app) == []
+    click(app, "next")
+    answer_current(app, "quiz")
+    assert "🔥 3 in a row" in progress_text(app)
+    assert toasts(app) == ["3 in a row!"]
+    click(app, "next")
+    answer_current(app, "quiz", right=False)
+    assert "in a row" not in progress_text(app) and toasts(app) == []
+
+
+def test_the_daily_goal_is_celebrated_once(db):
+    update_learner_settings(db, preferences=LearnerPreferences(daily_goal=2), now=datetime.now(UTC))
+    db.commit()
+    app = open_page("pages/2_Quiz.py")
+    click(app, "quiz-start")
+    start_quiz_on(app, questions_of("mcq", 3))
+    goal = "Daily goal reached: 2 answers today."
+    seen = []
+    for _ in range(3):
+        answer_current(app, "quiz", right=False)
+        seen.append((goal in toasts(app), bool(app.get("balloons"))))
+        if len(seen) == 2:
+            click(app, "undo")  # undone and answered again: still celebrated once
+            answer_current(app, "quiz", right=False)
+            seen.append((goal in toasts(app), bool(app.get("balloons"))))
+        click(app, "next")
+    assert seen == [(False, False), (True, True), (False, False), (False, False)]
+    click(app, "again")  # a new round the same day: the goal is behind it
+    click(app, "quiz-start")
+    answer_current(app, "quiz")
+    assert goal not in toasts(app)
+
+
+def test_a_personal_best_is_celebrated_on_the_answer_that_beats_it(db):
+    best = StudySession(id=uuid.uuid4(), started_at=datetime.now(UTC), mode="quiz", points=1500)
+    db.add(best)
+    db.commit()
+    app = open_page("pages/2_Quiz.py")
+    click(app, "quiz-start")
+    start_quiz_on(app, questions_of("mcq", 3))
+    found = []
+    for _ in range(3):
+        answer_current(app, "quiz")
+        found.append(any("New personal best" in t for t in toasts(app)))
+        click(app, "next")
+    run = run_of(app, "quiz")
+    assert run.score > 1500
+    assert found.count(True) == 1
+    assert "New personal best!" in [s.value for s in app.success]
+
+
+def test_feedback_keeps_the_question_and_colours_the_choices(db):
+    (mcq,) = questions_of("mcq", 1)
+    question = {q.id: q for q in load_bank_for_tests().questions}[mcq]
+    app = open_page("pages/2_Quiz.py")
+    click(app, "quiz-start")
+    start_quiz_on(app, [mcq])
+    answer_current(app, "quiz", right=False)
+    assert f"#### {question.prompt}" in [m.value for m in app.markdown]
+    states = {b.key.split("-")[1]: b.label for b in app.button if b.key.startswith("fb-")}
+    assert states["right"] == f"✓ {question.answer}"
+    assert states["wrong"].startswith("✗ ") and states["wrong"] != states["right"]
+    assert all(b.disabled for b in app.button if b.key.startswith("fb-"))
+
+
+def test_a_flashcard_grade_moves_on_at_once_and_can_be_undone(db):
+    app = open_page("pages/3_Flashcards.py")
+    click(app, "flashcards-start")
+    run = run_of(app, "flashcards")
+    first = run.current_id
+    key = f"flashcards-0-{first}"
+    click(app, f"reveal-{key}")
+    labels = [b.label for b in app.button if b.key.startswith("grade-")]
+    # A new card: each grade shows when it would come back, Again soonest.
+    assert [label.split(" · ")[0] for label in labels] == ["Again", "Hard", "Good", "Easy"]
+    assert all(" · " in label for label in labels)
+    click(app, f"grade-good-{key}")
+    assert run.current_id != first and not run.on_feedback and run.position == 1
+    prompt = {q.id: q for q in load_bank_for_tests().questions}[first].prompt
+    assert f"Last card “{prompt}”: Good, +500" in [s.value for s in app.success]
+    click(app, "undo")
+    assert (run.current_id, run.position, run.answered) == (first, 0, 0)
+    assert attempts(db, "flashcards") == []
+
+
+def test_the_speed_round_names_the_question_its_verdict_judged(db):
+    app = open_page("pages/4_Speed_round.py")
+    click(app, "speed-start")
+    run = run_of(app, "speed")
+    bank = {q.id: q for q in load_bank_for_tests().questions}
+    first = bank[run.current_id]
+    answer_current(app, "speed", right=False)
+    (verdict,) = [e.value for e in app.error]
+    assert verdict == f"Last question “{first.prompt}”: wrong, the answer is {first.answer}"
+    assert bank[run.current_id].prompt != first.prompt
+
+
+def test_a_goal_reached_on_the_last_card_is_celebrated_on_the_summary(db):
+    update_learner_settings(db, preferences=LearnerPreferences(daily_goal=1), now=datetime.now(UTC))
+    db.commit()
+    app = open_page("pages/3_Flashcards.py")
+    click(app, "flashcards-start")
+    run = run_of(app, "flashcards")
+    run.question_ids = run.question_ids[:1]
+    app.run()
+    answer_current(app, "flashcards")
+    assert "Done!" in [h.value for h in app.subheader]
+    assert "Daily goal reached: 1 answer today." in toasts(app)
+    app.run()  # and only once
+    assert toasts(app) == []
+
+
+def test_review_meets_new_cards_one_deck_after_another(db):
+    bank = {q.id: q for q in load_bank_for_tests().questions}
+    app = open_page("pages/1_Review.py")
+    run = run_of(app, "review")
+    decks = [bank[qid].deck for qid in run.new_candidates[:6]]
+    assert len(set(decks[:3])) == 3, decks  # the bundled bank's three decks take turns
+    assert decks[:3] == decks[3:6]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -48,6 +48,16 @@ def review(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return replay(card, [(rating, now.astimezone(UTC))], desired_retention=desired_retention)
+
+
+def intervals_by_rating(
+    card: CardSnapshot | None, *, now: datetime, desired_retention: float
+) -> dict[int, timedelta]:
+    """How long until the card comes due again after each rating, for the grade buttons."""
+    return {
+        rating: review(card, rating=rating, now=now, desired_retention=desired_retention).due - now
+        for rating in (AGAIN, HARD, GOOD, EASY)
+    }
 
 
 def replay(

@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from itertools import chain, zip_longest
+from typing import TypeVar
 
 from studygame.domain.questions import Question
 
+T = TypeVar("T")
 
-def draw(
-    questions: Iterable[Question], *, length: int | None = None, seed: int | str
-) -> list[Question]:
-    """The questions in a seeded random order, at most `length` of them (None: all)."""
+
+def draw(questions: Iterable[T], *, length: int | None = None, seed: int | str) -> list[T]:
+    """The questions (or their ids) in a seeded random order, at most `length` (None: all)."""
     drawn = list(questions)
     random.Random(seed).shuffle(drawn)
     return drawn if length is None else drawn[:length]

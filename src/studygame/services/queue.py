@@ -98,10 +98,7 @@ def today_summary(
 ) -> TodaySummary:
     """Today at a glance, in the learner's timezone."""
     timezone = preferences.timezone
-    start = day_start(now, timezone)
-    answered_today = session.scalar(
-        select(func.count()).select_from(Attempt).where(Attempt.answered_at >= start)
-    )
+    answered_today = answers_today(session, now=now, timezone=timezone)
     xp = session.scalar(select(func.coalesce(func.sum(TopicTotal.points), 0)))
     met = new_cards_met_today(session, now=now, timezone=timezone)
     allowance = max(preferences.new_cards_per_day - met, 0)
@@ -117,9 +114,17 @@ def today_summary(
     )
 
 
-def speed_personal_best(session: Session, *, exclude_session_id=None) -> int:
-    """The best speed-round score so far (0 before any), leaving out the round being played."""
-    best = select(func.max(StudySession.points)).where(StudySession.mode == "speed")
+def answers_today(session: Session, *, now: datetime, timezone: str) -> int:
+    """How many answers were given today (the learner's local day), every mode counted."""
+    start = day_start(now, timezone)
+    return session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.answered_at >= start)
+    )
+
+
+def personal_best(session: Session, *, mode: str, exclude_session_id=None) -> int:
+    """The best sitting's points in this mode (0 before any), leaving out the one being played."""
+    best = select(func.max(StudySession.points)).where(StudySession.mode == mode)
     if exclude_session_id is not None:
         best = best.where(StudySession.id != exclude_session_id)
     return session.scalar(best) or 0

@@ -18,11 +18,12 @@ UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
 
 
-def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
-    """The question's current card state, locked for this transaction."""
-    row = session.execute(
-        select(CardState).where(CardState.question_id == question_id).with_for_update()
-    ).scalar_one_or_none()
+def load_card(
+    session: Session, *, question_id: str, for_update: bool = True
+) -> CardSnapshot | None:
+    """The question's current card state, locked for this transaction unless only looked at."""
+    query = select(CardState).where(CardState.question_id == question_id)
+    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     return None if row is None else _snapshot(row)
 
 

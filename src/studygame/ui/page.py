@@ -12,6 +12,7 @@ from studygame.ui.auth import is_unlocked, require_unlocked
 from studygame.ui.engine import app_engine
 from studygame.ui.errors import database_sentence, errors_shown_redacted
 from studygame.ui.settings import app_settings
+from studygame.ui.styles import apply_styles
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
@@ -26,11 +27,15 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
     install_log_redaction(settings.secret_values())
+    apply_styles()
     missing = settings.missing_secrets()
     if missing:
         _refuse_without_secrets(missing)
     if settings.uses_local_database:
-        st.info("Local development database (SQLite): set DATABASE_URL to use Postgres.", icon="💾")
+        # One small line, not a box: on a phone the question must stay above the fold.
+        st.markdown(
+            ":small[💾 Local development database (SQLite): set DATABASE_URL for Postgres.]"
+        )
     # Read before the gate runs: a database error inside it is shown to whoever is here now.
     unlocked = is_unlocked(settings)
     try:

@@ -1,0 +1,119 @@
+"""What the learner sees after an answer: the question again, their choice and the right one in
+colour, the points, the celebrations; or, where the run goes straight on, one line about it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST, STREAK
+from studygame.domain.selection import shuffled_choices
+from studygame.services.learner import LearnerPreferences
+from studygame.ui.answering import can_override, final_judgement, override_last, undo_last
+from studygame.ui.question_widgets import GRADE_NAMES, render_prompt
+from studygame.ui.run_state import LastAnswer, Run, next_question
+
+
+def celebrate(run: Run) -> None:
+    """Show the last answer's celebrations, once: a toast for a streak, balloons for the rest."""
+    found, run.to_celebrate = run.to_celebrate, ()
+    if STREAK in found:
+        st.toast(f"{run.streak} in a row!", icon="🔥")
+    if DAILY_GOAL in found:
+        plural = "s" if run.daily_goal != 1 else ""
+        st.toast(f"Daily goal reached: {run.daily_goal} answer{plural} today.", icon="🎯")
+    if PERSONAL_BEST in found:
+        st.toast(f"New personal best: {run.score:,} points!", icon="🏆")
+    if DAILY_GOAL in found or PERSONAL_BEST in found:
+        st.balloons()
+
+
+def choice_state(last: LastAnswer, choice: str) -> str:
+    """How the feedback colours a choice: "right" (green), "wrong" (the learner's, red), "other"."""
+    if choice == last.question.answer:
+        return "right"
+    if choice == last.attempt.given_answer:
+        return "wrong"
+    return "other"
+
+
+def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
+    """The question with the verdict, the right answer, the explanation, the points; next, undo."""
+    last = run.last
+    assert last is not None
+    celebrate(run)
+    judgement = final_judgement(last)
+    question = last.question
+    render_prompt(question)
+    if question.type in ("mcq", "truefalse") and not last.overridden:
+        # The choices again, disabled, the learner's in red and the right one in green.
+        for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
+            state = choice_state(last, choice)
+            mark = {"right": "✓ ", "wrong": "✗ "}.get(state, "")
+            st.button(f"{mark}{choice}", key=f"fb-{state}-{index}", width="stretch", disabled=True)
+    if last.overridden:
+        st.success("Counted as right.")
+    elif judgement.is_correct:
+        fuzzy = judgement.verdict is not None and judgement.verdict.was_fuzzy
+        st.success("Right! (close enough)" if fuzzy else "Right!")
+    else:
+        st.error(f"Not quite. You answered: {last.attempt.given_answer or '(nothing)'}")
+    if question.type == "typed" or last.overridden:
+        st.markdown(f"**Answer:** {question.answer}")
+    if question.explanation:
+        st.caption(question.explanation)
+    st.markdown(f"**+{judgement.points:,} points**")
+    if not last.saved:
+        st.caption("Kept on this device until the database answers; it is not lost.")
+    st.button(
+        "Next question",
+        key="next",
+        type="primary",
+        width="stretch",
+        shortcut="Enter",
+        on_click=next_question,
+        args=(run,),
+    )
+    if can_override(last):
+        st.button(
+            "I was right",
+            key="override",
+            width="stretch",
+            on_click=override_last,
+            args=(run, preferences),
+        )
+    if last.saved:
+        st.button(
+            "Undo last answer",
+            key="undo",
+            width="stretch",
+            on_click=undo_last,
+            args=(run, preferences),
+        )
+
+
+def previous_text(last: LastAnswer) -> str:
+    """The line about the answer before this question, naming the question it judged."""
+    judgement = final_judgement(last)
+    asked = f"“{last.question.prompt}”"
+    if judgement.verdict is None:
+        return f"Last card {asked}: {GRADE_NAMES[judgement.rating]}, +{judgement.points:,}"
+    if judgement.is_correct:
+        return f"Last question {asked}: right, +{judgement.points:,}"
+    return f"Last question {asked}: wrong, the answer is {last.question.answer}"
+
+
+def render_previous(run: Run, preferences: LearnerPreferences) -> None:
+    """Under the next question (speed round, flashcards): the last verdict, and its Undo."""
+    celebrate(run)
+    last = run.last
+    if last is None or not last.moved_on:
+        return
+    text = previous_text(last)
+    judgement = final_judgement(last)
+    if judgement.verdict is None or judgement.is_correct:
+        st.success(text, icon="✅" if judgement.verdict is not None else "🃏")
+    else:
+        st.error(text, icon="❌")
+    if last.saved:
+        st.button("Undo last answer", key="undo", on_click=undo_last, args=(run, preferences))

@@ -1,0 +1,160 @@
+"""A question on screen: the run's progress line, the prompt, and the ways to answer it.
+
+One question per screen, full-width buttons (big tap targets on a phone), and Streamlit's
+own keyboard shortcuts (`st.button(shortcut=...)`): 1-4 pick a choice, T/F answer a
+true/false, Enter submits a typed answer, Space turns a card, 1-4 grade it (Anki's keys).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from studygame.domain.questions import Question
+from studygame.domain.rating import AGAIN, EASY, GOOD, HARD
+from studygame.domain.selection import shuffled_choices
+from studygame.services.learner import LearnerPreferences
+from studygame.ui.answering import answer, reveal, self_grade
+from studygame.ui.run_state import Run
+
+SELF_GRADES = (("Again", AGAIN), ("Hard", HARD), ("Good", GOOD), ("Easy", EASY))
+GRADE_NAMES = dict((rating, name) for name, rating in SELF_GRADES)
+TRUE_FALSE_KEYS = {"True": "T", "False": "F"}
+# Puts the cursor in a typed question's field as soon as it is drawn (issue 16, 8a); on a
+# phone it also keeps the keyboard up where the browser lets a script do so.
+FOCUS_TYPED = """
+<script>
+(() => {
+  const doc = window.frameElement ? window.parent.document : document;
+  let tries = 0;
+  const focus = () => {
+    const field = doc.querySelector('[class*="st-key-given-"] input');
+    if (field) { field.focus(); return; }
+    if (++tries < 40) setTimeout(focus, 25);
+  };
+  focus();
+})();
+</script>
+"""
+
+
+def choice_shortcut(question: Question, index: int, choice: str) -> str | None:
+    """The key that picks this choice: T/F for true/false, 1-9 in order otherwise."""
+    if question.type == "truefalse":
+        return TRUE_FALSE_KEYS.get(choice)
+    return str(index + 1) if index < 9 else None
+
+
+def short_duration(wait: timedelta) -> str:
+    """A wait as a grade button or a summary shows it: 10 min, 5 h, 3 days."""
+    minutes = max(round(wait.total_seconds() / 60), 1)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} h"
+    return f"{round(minutes / 1440)} days"
+
+
+def status_text(run: Run) -> str:
+    """Where the learner is, the running score and the answer streak, in one line."""
+    parts = []
+    if run.upcoming is not None:
+        parts.append(f"{run.upcoming.due} due, {run.upcoming.new_left} new today")
+    elif run.question_ids and run.deadline is None:
+        total = len(run.question_ids)
+        parts.append(f"Question {min(run.position + 1, total)} of {total}")
+    parts.append(f"{run.score:,} points")
+    if run.streak >= 2:
+        parts.append(f"🔥 {run.streak} in a row")
+    return " · ".join(parts)
+
+
+def render_status(run: Run) -> None:
+    """The progress bar (question n of N) with the score and streak; the clock in a speed round."""
+    if run.deadline is not None:
+        st.caption(status_text(run))
+        return
+    if run.upcoming is not None:
+        left = run.upcoming.due + run.upcoming.new_left
+        done = run.answered / (run.answered + left) if run.answered + left else 1.0
+    else:
+        done = run.position / max(len(run.question_ids), 1)
+    st.progress(min(done, 1.0), text=status_text(run))
+
+
+def render_prompt(question: Question) -> None:
+    """The question itself, as every screen of it shows it."""
+    st.markdown(f"#### {question.prompt}")
+
+
+def render_question(run: Run, question: Question, preferences: LearnerPreferences) -> None:
+    """The prompt and the ways to answer it."""
+    render_prompt(question)
+    key = f"{run.mode}-{run.answered}-{question.id}"
+    if run.mode == "flashcards" or question.type == "flashcard":
+        _render_flashcard(run, question, preferences, key)
+    elif question.type == "typed":
+        with st.form(key=f"typed-{key}", clear_on_submit=True, border=False):
+            st.text_input("Your answer", key=f"given-{key}", autocomplete="off")
+            # Enter in the field submits the form: the browser's own key, no shortcut needed.
+            st.form_submit_button(
+                "Check",
+                type="primary",
+                width="stretch",
+                on_click=_on_typed,
+                args=(run, question, preferences, f"given-{key}"),
+            )
+        st.html(FOCUS_TYPED, unsafe_allow_javascript=True)
+    else:
+        for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
+            st.button(
+                choice,
+                key=f"choice-{key}-{index}",
+                width="stretch",
+                shortcut=choice_shortcut(question, index, choice),
+                on_click=answer,
+                args=(run, question, choice, preferences),
+            )
+
+
+def _on_typed(run: Run, question: Question, preferences: LearnerPreferences, key: str) -> None:
+    answer(run, question, st.session_state.get(key, ""), preferences)
+
+
+def _render_flashcard(
+    run: Run, question: Question, preferences: LearnerPreferences, key: str
+) -> None:
+    if not run.revealed:
+        st.button(
+            "Show answer",
+            key=f"reveal-{key}",
+            type="primary",
+            width="stretch",
+            shortcut="Space",
+            on_click=reveal,
+            args=(run, preferences),
+        )
+        return
+    st.success(question.answer)
+    if question.explanation:
+        st.caption(question.explanation)
+    # One row of four on a phone too: a horizontal container does not stack like columns.
+    with st.container(horizontal=True, wrap=False, gap="small", key=f"grades-{key}"):
+        for number, (name, rating) in enumerate(SELF_GRADES, start=1):
+            st.button(
+                grade_label(name, rating, run.intervals),
+                key=f"grade-{name.lower()}-{key}",  # the CSS colours each grade by its key
+                width="stretch",
+                wrap=True,  # "Again · 10 min" takes two lines at a quarter of a phone's width
+                shortcut=str(number),
+                on_click=self_grade,
+                args=(run, question, rating, preferences),
+            )
+
+
+def grade_label(name: str, rating: int, intervals: dict[int, timedelta] | None) -> str:
+    """A grade button's label: the grade, and when the card would come back (Anki shows it)."""
+    if not intervals:
+        return name
+    return f"{name} · {short_duration(intervals[rating])}"
