@@ -178,10 +178,12 @@ def legacy_db(tmp_path):
 
 
 class TcpProxy:
-    """A TCP relay on 127.0.0.1 in front of Postgres that a test can cut and restore.
+    """A TCP relay on 127.0.0.1 in front of Postgres that a test can cut, hang and restore.
 
     While cut, it closes every open connection and turns new ones away (accept, then
-    close at once), which psycopg reports as the server closing the connection.
+    close at once), which psycopg reports as the server closing the connection. While
+    hanging, it keeps every connection open and swallows what it is sent, answering
+    nothing: a half-open link, a compute stuck waking, a proxy that hangs.
     """
 
     def __init__(self, upstream_port: int) -> None:
@@ -190,6 +192,7 @@ class TcpProxy:
         self._listener.settimeout(0.1)
         self.port: int = self._listener.getsockname()[1]
         self.up = True
+        self.hanging = False
         self.refused = 0
         self._open: list[socket.socket] = []
         self._stopped = threading.Event()
@@ -204,13 +207,21 @@ class TcpProxy:
         """Drop every connection now and refuse new ones until `restore`."""
         with self._lock:
             self.up = False
-            for sock in self._open:
-                _close(sock)
-            self._open.clear()
+            self.hanging = False
+            self._close_all()
+
+    def hang(self) -> None:
+        """From now on answer nothing, on open connections and new ones, until `restore`."""
+        with self._lock:
+            self.hanging = True
 
     def restore(self) -> None:
+        """Accept and relay again; connections that hung are closed (their replies are lost)."""
         with self._lock:
+            if self.hanging:
+                self._close_all()
             self.up = True
+            self.hanging = False
 
     def refuse_for(self, seconds: float) -> None:
         """Refuse connections for `seconds`, then accept again (a compute waking up)."""
@@ -223,6 +234,11 @@ class TcpProxy:
         self._stopped.set()
         self.cut()
         self._listener.close()
+
+    def _close_all(self) -> None:
+        for sock in self._open:
+            _close(sock)
+        self._open.clear()
 
     def _accept_loop(self) -> None:
         while not self._stopped.is_set():
@@ -237,20 +253,26 @@ class TcpProxy:
                     self.refused += 1
                     _close(client)
                     continue
-                server = socket.create_connection(self._upstream)
-                self._open += [client, server]
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
+                if self.hanging:  # accept, then never answer
+                    self._open.append(client)
+                    pairs = [(client, None)]
+                else:
+                    server = socket.create_connection(self._upstream)
+                    self._open += [client, server]
+                    pairs = [(client, server), (server, client)]
+            for source, target in pairs:
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
 
-
-def _pump(source: socket.socket, target: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            target.sendall(data)
-    except OSError:
-        pass
-    _close(source)
-    _close(target)
+    def _pump(self, source: socket.socket, target: socket.socket | None) -> None:
+        try:
+            while data := source.recv(65536):
+                if target is not None and not self.hanging:
+                    target.sendall(data)
+        except OSError:
+            pass
+        _close(source)
+        if target is not None:
+            _close(target)
 
 
 def _close(sock: socket.socket) -> None:
