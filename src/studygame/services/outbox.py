@@ -301,7 +301,7 @@ class Outbox:
             pass
 
     def _dead_letter(self, entries: list[tuple[str, str]]) -> None:
-        for line, reason in entries:
+        for _, reason in entries:
             log.error("an answer could not be saved and was set aside: %s", reason)
         path = self.dead_letter_path
         if path is None:
