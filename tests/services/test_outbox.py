@@ -78,7 +78,7 @@ def questions(direct):
 @pytest.fixture
 def app_engine(tcp_proxy, database_url):
     """The app's own engine (pool, pre-ping, timeouts), connected through the proxy."""
-    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)))
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
     yield engine
     engine.dispose()
 
