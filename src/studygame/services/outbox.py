@@ -142,8 +142,15 @@ class Outbox:
     def add(self, attempt: NewAttempt) -> None:
         """Queue an answer; on disk (fsynced) before this returns, so a crash loses nothing."""
         line = _line(attempt)
-        with self._locked(append=line) as _lines:
-            pass
+        if self.path is not None:
+            try:
+                with self._file_lock():
+                    _append_text(self.path, line)
+                return
+            except OSError as exc:
+                self._to_memory(exc)
+        with self._memory_lock:
+            self._memory.append(line.rstrip("\n"))
 
     def flush(self, engine: Engine, *, desired_retention: float | None = None) -> FlushResult:
         """Replay queued answers oldest first, each in its own committed transaction.
@@ -253,7 +260,12 @@ class Outbox:
         database_down = False
         done: set[uuid.UUID] = set()
         refused: list[tuple[str, str]] = []
+        # A long backlog is replayed a slice per call, well inside the deadline: only a
+        # database that stops answering should make a flush outlive it.
+        stop_at = time.monotonic() + self._deadline_s / 2
         for attempt in queued:
+            if time.monotonic() > stop_at:
+                break
             try:
                 with session_scope(engine) as session:
                     retention = (
@@ -327,15 +339,11 @@ class Outbox:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
-    def _locked(
-        self, *, append: str | None = None, rewrite: Callable[[str], bool] | None = None
-    ) -> Iterator[list[str]]:
-        """The queue's lines under the lock, after appending `append` / keeping `rewrite`'s."""
+    def _locked(self, *, rewrite: Callable[[str], bool] | None = None) -> Iterator[list[str]]:
+        """The queue's lines under the lock; with `rewrite`, only the lines it keeps remain."""
         if self.path is not None:
             try:
                 with self._file_lock():
-                    if append is not None:
-                        _append_text(self.path, append)
                     lines = self.path.read_text(encoding="utf-8").splitlines()
                     if rewrite is not None:
                         lines = [line for line in lines if rewrite(line)]
@@ -343,16 +351,13 @@ class Outbox:
                     yield lines
                     return
             except OSError as exc:
-                self._to_memory(exc, also=append)
-                append = None  # now in memory
+                self._to_memory(exc)
         with self._memory_lock:
-            if append is not None:
-                self._memory.append(append.rstrip("\n"))
             if rewrite is not None:
                 self._memory = [line for line in self._memory if rewrite(line)]
             yield list(self._memory)
 
-    def _to_memory(self, exc: OSError, *, also: str | None = None) -> None:
+    def _to_memory(self, exc: OSError) -> None:
         # A read-only or full disk: keep answers in memory, say so on the badge.
         log.warning("outbox kept in memory only: %s", exc.strerror or exc)
         lines: list[str] = []
@@ -361,7 +366,7 @@ class Outbox:
                 lines = self.path.read_text(encoding="utf-8").splitlines()
         self.path = None
         with self._memory_lock:
-            self._memory = [*lines, *([also.rstrip("\n")] if also else [])]
+            self._memory = lines
 
 
 def _line(attempt: NewAttempt) -> str:
@@ -374,12 +379,11 @@ def _line(attempt: NewAttempt) -> str:
 
 def _append_text(path: Path, text: str) -> None:
     """Append whole lines, fsynced; a torn last line (a crash mid-write) is ended first."""
-    with path.open("ab") as file:
-        if file.tell() > 0:
-            with path.open("rb") as reader:
-                reader.seek(-1, os.SEEK_END)
-                if reader.read(1) != b"\n":
-                    file.write(b"\n")
+    with path.open("a+b") as file:  # appends always land at the end, whatever is read
+        if file.seek(0, os.SEEK_END) > 0:
+            file.seek(-1, os.SEEK_END)
+            if file.read(1) != b"\n":
+                file.write(b"\n")
         file.write(text.encode("utf-8"))
         file.flush()
         os.fsync(file.fileno())
