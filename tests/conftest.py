@@ -6,12 +6,9 @@ run also tests the migrations. A test that cannot reach Postgres fails; it never
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
-import socket
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +25,8 @@ from studygame import migrations
 from studygame.config import Settings, get_settings, normalize_database_url
 from studygame.db import get_engine
 from studygame.models import Attempt, CardState, LearnerSettings, StudySession
+
+from .tcp_proxy import TcpProxy
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
@@ -175,88 +174,6 @@ def legacy_db(tmp_path):
         return path
 
     return build
-
-
-class TcpProxy:
-    """A TCP relay on 127.0.0.1 in front of Postgres that a test can cut and restore.
-
-    While cut, it closes every open connection and turns new ones away (accept, then
-    close at once), which psycopg reports as the server closing the connection.
-    """
-
-    def __init__(self, upstream_port: int) -> None:
-        self._upstream = ("127.0.0.1", upstream_port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)
-        self.port: int = self._listener.getsockname()[1]
-        self.up = True
-        self.refused = 0
-        self._open: list[socket.socket] = []
-        self._stopped = threading.Event()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept_loop, daemon=True).start()
-
-    def url(self, database_url: str) -> str:
-        """`database_url` with its port pointed at this proxy."""
-        return make_url(database_url).set(port=self.port).render_as_string(hide_password=False)
-
-    def cut(self) -> None:
-        """Drop every connection now and refuse new ones until `restore`."""
-        with self._lock:
-            self.up = False
-            for sock in self._open:
-                _close(sock)
-            self._open.clear()
-
-    def restore(self) -> None:
-        with self._lock:
-            self.up = True
-
-    def refuse_for(self, seconds: float) -> None:
-        """Refuse connections for `seconds`, then accept again (a compute waking up)."""
-        self.cut()
-        timer = threading.Timer(seconds, self.restore)
-        timer.daemon = True
-        timer.start()
-
-    def close(self) -> None:
-        self._stopped.set()
-        self.cut()
-        self._listener.close()
-
-    def _accept_loop(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                if not self.up:
-                    self.refused += 1
-                    _close(client)
-                    continue
-                server = socket.create_connection(self._upstream)
-                self._open += [client, server]
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
-
-
-def _pump(source: socket.socket, target: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            target.sendall(data)
-    except OSError:
-        pass
-    _close(source)
-    _close(target)
-
-
-def _close(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
 
 
 @pytest.fixture

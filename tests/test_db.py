@@ -1,12 +1,14 @@
+import time
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from studygame.config import get_settings
+from studygame import db
+from studygame.config import Settings, get_settings
 from studygame.db import (
     DatabaseUnavailable,
     make_engine,
@@ -87,7 +89,49 @@ def test_naive_datetimes_are_refused(session):
 def test_pooled_neon_url_disables_prepared_statements_and_direct_drops_the_pooler(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:pw@ep-x-pooler.neon.tech/db")
     pooled = make_url(get_settings().sqlalchemy_url)
-    assert postgres_connect_args(pooled) == {"connect_timeout": 10, "prepare_threshold": None}
+    args = postgres_connect_args(pooled)
+    assert (args["connect_timeout"], args["prepare_threshold"]) == (10, None)
     direct = make_engine(get_settings(), direct=True)
     assert direct.url.host == "ep-x.neon.tech"
     assert "prepare_threshold" not in postgres_connect_args(direct.url)
+
+
+def test_keepalives_and_timeouts_reach_the_driver(database_url):
+    engine = make_engine(Settings(database_url=database_url), interactive=True)
+    with engine.connect() as connection:
+        info = connection.connection.dbapi_connection.info
+        dsn = dict(part.split("=", 1) for part in info.dsn.split())
+        assert dsn["keepalives"] == "1" and dsn["tcp_user_timeout"] == "20000"
+        assert dsn["connect_timeout"] == str(db.APP_CONNECT_TIMEOUT_S)
+        # The statement timeout is the transaction's own (SET LOCAL), not the session's.
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "4s"
+    with engine.connect() as connection:
+        connection.exec_driver_sql("COMMIT")
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+    engine.dispose()
+
+
+def test_a_slow_statement_is_stopped_by_the_server(database_url, monkeypatch):
+    monkeypatch.setattr(db, "APP_STATEMENT_TIMEOUT_MS", 300)
+    engine = make_engine(Settings(database_url=database_url), interactive=True)
+    with pytest.raises(OperationalError, match="statement timeout"), session_scope(engine) as s:
+        s.execute(text("SELECT pg_sleep(5)"))
+    engine.dispose()
+
+
+def test_a_database_that_never_answers_is_cut_off_at_the_deadline(
+    tcp_proxy, database_url, monkeypatch
+):
+    monkeypatch.setattr(db, "APP_CHECKOUT_DEADLINE_S", 1.0)
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
+    with session_scope(engine) as s:
+        assert s.scalar(text("SELECT 1")) == 1
+    tcp_proxy.hang()
+    started = time.monotonic()
+    with pytest.raises(DBAPIError), session_scope(engine) as s:
+        s.scalar(text("SELECT 1"))
+    assert time.monotonic() - started < 10  # the deadline, plus a new connection's timeout
+    tcp_proxy.restore()
+    with session_scope(engine) as s:
+        assert s.scalar(text("SELECT 1")) == 1
+    engine.dispose()

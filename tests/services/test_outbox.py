@@ -4,6 +4,12 @@ These tests commit for real (the outbox owns its transactions): every row they w
 carries a question id made for the test, and is deleted at the end.
 """
 
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +20,7 @@ from sqlalchemy.orm import Session
 from studygame.config import Settings
 from studygame.db import make_engine, session_scope
 from studygame.models import Attempt, CardState, StudySession
-from studygame.services.outbox import Outbox
+from studygame.services.outbox import FlushResult, Outbox
 from studygame.services.schedule import rebuild_card_states
 from studygame.services.study import NewAttempt, record_attempt, start_study_session
 
@@ -72,7 +78,7 @@ def questions(direct):
 @pytest.fixture
 def app_engine(tcp_proxy, database_url):
     """The app's own engine (pool, pre-ping, timeouts), connected through the proxy."""
-    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)))
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
     yield engine
     engine.dispose()
 
@@ -170,20 +176,38 @@ def test_a_connection_cut_between_the_statements_of_an_answer_leaves_nothing_hal
     assert card_rows(direct, questions)[questions[0]][3] == 1
 
 
-def test_an_answer_the_database_refuses_stays_queued_and_the_rest_go_on(
+def test_an_answer_the_database_refuses_is_set_aside_and_the_rest_go_on(
     app_engine, tcp_proxy, direct, questions, tmp_path
 ):
     outbox = Outbox(tmp_path / "outbox.jsonl")
     orphan = answer(questions[0], minute=0, session_id=uuid.uuid4())  # no such sitting
-    good = answer(questions[1], minute=1)
-    outbox.add(orphan)
-    outbox.add(good)
+    too_long = answer("x" * 65, minute=1)  # longer than attempts.question_id
+    good = answer(questions[1], minute=2)
+    for attempt in (orphan, too_long, good):
+        outbox.add(attempt)
 
     flushed = outbox.flush(app_engine, desired_retention=RETENTION)
 
-    assert (flushed.saved, flushed.pending, flushed.database_down) == (1, 1, False)
+    assert (flushed.saved, flushed.rejected, flushed.pending) == (1, 2, 0)
+    assert not flushed.database_down
     assert stored_attempts(direct, questions) == [good.id]
-    assert [a.id for a in outbox.entries()] == [orphan.id]
+    dead = [json.loads(line) for line in outbox.dead_letter_path.read_text().splitlines()]
+    assert [json.loads(d["line"])["id"] for d in dead] == [str(orphan.id), str(too_long.id)]
+    assert "too long" in dead[1]["reason"] and "x" * 65 not in dead[1]["reason"]
+    assert outbox.rejected() == 2
+    # Never retried: the next flush has nothing to do.
+    assert outbox.flush(app_engine, desired_retention=RETENTION) == FlushResult(0, 0, 0, False)
+
+
+def test_a_refused_answer_saved_directly_is_set_aside_with_one_sentence(
+    app_engine, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    outcome = outbox.save(app_engine, answer("y" * 65, minute=0), desired_retention=RETENTION)
+    assert (outcome.saved, outcome.pending) == (False, 0)
+    assert outcome.rejected.startswith("the database refused it (StringDataRightTruncation")
+    assert outbox.rejected() == 1
+    assert outbox.save(app_engine, answer(questions[0], minute=1), desired_retention=0.9).saved
 
 
 def test_after_a_failure_page_views_retry_only_every_so_often(
@@ -233,3 +257,109 @@ def test_a_new_outbox_has_nothing_pending(tmp_path):
     outbox = Outbox(tmp_path / "data" / "outbox.jsonl")
     assert outbox.durable and outbox.pending() == 0
     assert (tmp_path / "data" / "outbox.jsonl").exists()
+
+
+def test_an_answer_appended_after_a_torn_line_is_not_glued_to_it(tmp_path):
+    path = tmp_path / "outbox.jsonl"
+    first, second = answer("q-1", minute=0), answer("q-2", minute=1)
+    Outbox(path).add(first)
+    path.write_text(path.read_text() + '{"id": "torn by a crash')  # no newline
+
+    Outbox(path).add(second)
+
+    assert Outbox(path).entries() == [first, second]
+
+
+def test_a_hanging_database_queues_the_answer_within_the_deadline_and_blocks_no_one(
+    app_engine, tcp_proxy, direct, questions, tmp_path
+):
+    clock = FakeClock()
+    outbox = Outbox(tmp_path / "outbox.jsonl", clock=clock, deadline_s=1.0)
+    before = answer(questions[0], minute=0)
+    assert outbox.save(app_engine, before, desired_retention=RETENTION).saved
+    tcp_proxy.hang()
+    hung = [answer(questions[1], minute=1), answer(questions[2], minute=2)]
+
+    started = time.monotonic()
+    first = outbox.save(app_engine, hung[0], desired_retention=RETENTION)
+    # Another tab meanwhile: no lock is held across the hanging I/O.
+    other = {}
+    tab = threading.Thread(
+        target=lambda: other.update(o=outbox.save(app_engine, hung[1], desired_retention=0.9))
+    )
+    tab.start()
+    tab.join(timeout=10)
+    elapsed = time.monotonic() - started
+
+    assert not tab.is_alive()
+    assert (first.saved, other["o"].saved, outbox.pending()) == (False, False, 2)
+    assert elapsed < 5, elapsed  # the bench measures the figure; this only bounds it
+
+    tcp_proxy.restore()
+    clock.now += 15
+    deadline = time.monotonic() + 30
+    flushed = outbox.flush_if_due(app_engine, desired_retention=RETENTION)
+    while outbox.pending() and time.monotonic() < deadline:
+        flushed = outbox.flush(app_engine, desired_retention=RETENTION)
+    assert outbox.pending() == 0, flushed
+    stored = stored_attempts(direct, questions)
+    assert sorted(stored) == sorted(a.id for a in [before, *hung])  # each exactly once
+    assert sum(card[3] for card in card_rows(direct, questions).values()) == 3
+
+
+# A process that queues answers one by one, printing each id once `add` has returned
+# (the answer is on disk then), and optionally flushes between them.
+WRITER = """
+import sys, uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from sqlalchemy import create_engine
+from studygame.services.outbox import Outbox
+from studygame.services.study import NewAttempt
+
+path, url, question, count, flush = sys.argv[1:6]
+count = int(count)
+outbox = Outbox(Path(path))
+engine = create_engine(url)
+for n in range(count):
+    attempt = NewAttempt(
+        id=uuid.uuid4(), session_id=None, question_id=question, deck="D", topic="T",
+        mode="quiz", given_answer="a", is_correct=True, rating=3, response_ms=1000, points=900,
+        answered_at=datetime(2026, 11, 25, tzinfo=UTC) + timedelta(seconds=n),
+    )
+    outbox.add(attempt)
+    print(attempt.id, flush=True)
+    if flush == "flush" and n % 3 == 2:
+        outbox.flush(engine, desired_retention=0.9)
+"""
+
+
+def test_two_processes_share_the_outbox_and_a_killed_one_loses_nothing(
+    direct, database_url, questions, tmp_path
+):
+    path = tmp_path / "outbox.jsonl"
+
+    def start(question: str, count: int, flush: str) -> subprocess.Popen:
+        command = [sys.executable, "-c", WRITER, str(path), database_url, question, str(count)]
+        return subprocess.Popen([*command, flush], stdout=subprocess.PIPE, text=True)
+
+    # One process only queues (the database is down for it), and is killed midway;
+    # the other queues and flushes what both wrote, as two app processes on one disk would.
+    queuer = start(questions[0], 100_000, "queue")
+    flusher = start(questions[1], 60, "flush")
+    queued = [queuer.stdout.readline().strip() for _ in range(40)]
+    queuer.send_signal(signal.SIGKILL)
+    queuer.wait()
+    queued += [line.strip() for line in queuer.stdout if line.strip()]
+    flushed_out, _ = flusher.communicate(timeout=120)
+    assert flusher.returncode == 0
+
+    # What the killed process reported as queued is on disk or already in Postgres.
+    in_database = {str(i) for i in stored_attempts(direct, questions)}
+    on_disk = {str(a.id) for a in Outbox(path).entries()}
+    assert set(queued) <= in_database | on_disk
+    final = Outbox(path).flush(direct, desired_retention=RETENTION)
+    assert not final.database_down and final.pending == 0
+    stored = [str(i) for i in stored_attempts(direct, questions)]
+    assert len(stored) == len(set(stored))  # nothing twice
+    assert set(queued) | set(flushed_out.split()) <= set(stored)

@@ -23,7 +23,10 @@ def save_answer(attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome
 
     Queued answers go first once the database is back, so cards move in answer order.
     """
-    return app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
+    outcome = app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
+    if outcome.rejected:
+        st.error(f"This answer could not be saved: {outcome.rejected}.", icon="🚫")
+    return outcome
 
 
 def flush_answers() -> int:
@@ -42,6 +45,13 @@ def pending_badge() -> int:
     flushed = outbox.flush_if_due(app_engine())
     if flushed is not None and flushed.saved:
         st.toast(f"{flushed.saved} saved answer{'s' if flushed.saved != 1 else ''} caught up.")
+    if flushed is not None and flushed.rejected:
+        where = outbox.dead_letter_path.name if outbox.durable else "the log"
+        st.error(
+            f"{flushed.rejected} queued answer(s) could not be saved: the database refused "
+            f"their content. They are set aside in {where}.",
+            icon="🚫",
+        )
     pending = outbox.pending()
     if pending:
         where = "" if outbox.durable else " (kept in this app's memory only)"

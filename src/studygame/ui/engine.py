@@ -16,7 +16,7 @@ from studygame.ui.settings import app_settings
 @st.cache_resource(show_spinner="Waking the database…")
 def app_engine() -> Engine:
     """Create the engine once per process and wait for a sleeping database to wake."""
-    engine = db.make_engine(app_settings())
+    engine = db.make_engine(app_settings(), interactive=True)
     # A failed wake-up raises DatabaseUnavailable and is not cached: the next rerun retries.
     db.wait_for_database(engine)
     return engine
