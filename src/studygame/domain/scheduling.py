@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 AGAIN, HARD, GOOD, EASY = (int(r) for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy))
 RATINGS = {int(r): r for r in Rating}
@@ -27,11 +28,23 @@ class CardSnapshot:
     lapses: int
 
 
+def within_bounds(parameters: Sequence[float]) -> bool:
+    """True when the live scheduler accepts these FSRS-6 parameters (count and each bound)."""
+    return len(parameters) == len(LOWER_BOUNDS_PARAMETERS) and all(
+        low <= value <= high
+        for value, low, high in zip(
+            parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
+    )
+
+
 @functools.lru_cache(maxsize=8)
-def _scheduler(desired_retention: float) -> Scheduler:
+def _scheduler(desired_retention: float, parameters: tuple[float, ...]) -> Scheduler:
     # No fuzzing: a rebuild from `attempts` must reproduce the live states exactly, and
     # fuzz (which spreads Anki's big decks over days) draws from an unseeded random.
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return Scheduler(
+        parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False
+    )
 
 
 def replay_rating(*, rating: int | None, is_correct: bool) -> int:
@@ -42,12 +55,22 @@ def replay_rating(*, rating: int | None, is_correct: bool) -> int:
 
 
 def review(
-    card: CardSnapshot | None, *, rating: int, now: datetime, desired_retention: float
+    card: CardSnapshot | None,
+    *,
+    rating: int,
+    now: datetime,
+    desired_retention: float,
+    parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
     """The card's state after an answer rated `rating` at `now` (a new card when None)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return replay(card, [(rating, now.astimezone(UTC))], desired_retention=desired_retention)
+    return replay(
+        card,
+        [(rating, now.astimezone(UTC))],
+        desired_retention=desired_retention,
+        parameters=parameters,
+    )
 
 
 def replay(
@@ -55,9 +78,10 @@ def replay(
     answers: Iterable[tuple[int, datetime]],
     *,
     desired_retention: float,
+    parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
     """The card's state after these (rating, UTC time) answers in order; one at least."""
-    scheduler = _scheduler(desired_retention)
+    scheduler = _scheduler(desired_retention, tuple(parameters))
     current = None if card is None else _fsrs_card(card)
     reps = 0 if card is None else card.reps
     lapses = 0 if card is None else card.lapses
