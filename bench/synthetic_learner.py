@@ -53,7 +53,8 @@ def _card_history(rng, truth, app, first, end, budget) -> list[tuple[int, dateti
         app_card, _ = app.review_card(app_card, Rating(rating), when)
         history.append((rating, when))
         # Learners come back on the due day or a little late, at another time of day.
-        when = app_card.due + timedelta(days=rng.choice((0, 0, 0, 1, 2)), minutes=rng.randint(0, 120))
+        late = timedelta(days=rng.choice((0, 0, 0, 1, 2)), minutes=rng.randint(0, 120))
+        when = app_card.due + late
     return history
 
 

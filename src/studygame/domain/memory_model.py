@@ -132,7 +132,9 @@ def fit_memory_model(
 
 def same_parameters(a: Sequence[float], b: Sequence[float]) -> bool:
     """True when two parameter lists are the same model (float32 noise aside)."""
-    return len(a) == len(b) and all(abs(x - y) <= SAME_PARAMETERS for x, y in zip(a, b))
+    if len(a) != len(b):
+        return False
+    return all(abs(x - y) <= SAME_PARAMETERS for x, y in zip(a, b, strict=True))
 
 
 def verdict(fit: ModelFit, *, current: Sequence[float]) -> tuple[bool, str]:

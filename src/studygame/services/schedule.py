@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 
@@ -10,12 +10,23 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
-from studygame.domain.scheduling import CardSnapshot, replay, replay_rating
-from studygame.models import Attempt, CardState
+from studygame.domain.scheduling import DEFAULT_PARAMETERS, CardSnapshot, replay, replay_rating
+from studygame.models import Attempt, CardState, SchedulerParameters
 
 # Practice that must not move the schedule.
 UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
+
+
+def current_parameters(session: Session) -> tuple[float, ...]:
+    """The FSRS parameters the schedule follows: the latest applied fit, else the defaults."""
+    latest = session.scalar(
+        select(SchedulerParameters.parameters)
+        .where(SchedulerParameters.applied)
+        .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
+        .limit(1)
+    )
+    return DEFAULT_PARAMETERS if latest is None else tuple(latest)
 
 
 def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
@@ -45,10 +56,50 @@ def rebuild_card_states(
     *,
     question_ids: Collection[str] | None = None,
     desired_retention: float,
+    parameters: Sequence[float] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Recompute card states from the attempts (all, or these questions); returns cards written."""
+    """Recompute card states from the attempts (all, or these questions); returns cards written.
+
+    The parameters are the current ones (`current_parameters`) unless given.
+    """
     now = now or datetime.now(UTC)
+    if parameters is None:
+        parameters = current_parameters(session)
+    clear = delete(CardState)
+    if question_ids is not None:
+        clear = clear.where(CardState.question_id.in_(question_ids))
+    session.execute(clear)
+    rows = _replayed_rows(session, question_ids, desired_retention, parameters, now)
+    written = 0
+    for batch in _batched(rows, REBUILD_BATCH):
+        # Core, not ORM, bulk insert: the ORM splits batches wherever a NULL moves.
+        session.execute(insert(CardState.__table__), batch)
+        written += len(batch)
+    return written
+
+
+def due_date_changes(
+    session: Session, *, desired_retention: float, parameters: Sequence[float]
+) -> tuple[int, int]:
+    """How many cards would come due (earlier, later) if rebuilt with these parameters."""
+    current = dict(session.execute(select(CardState.question_id, CardState.due)).tuples())
+    earlier = later = 0
+    now = datetime.now(UTC)
+    for row in _replayed_rows(session, None, desired_retention, parameters, now):
+        before = current.get(row["question_id"])
+        earlier += before is not None and row["due"] < before
+        later += before is not None and row["due"] > before
+    return earlier, later
+
+
+def _replayed_rows(
+    session: Session,
+    question_ids: Collection[str] | None,
+    desired_retention: float,
+    parameters: Sequence[float],
+    now: datetime,
+) -> Iterator[dict]:
     answers = (
         select(
             Attempt.question_id,
@@ -60,21 +111,15 @@ def rebuild_card_states(
         .where(Attempt.mode.not_in(UNSCHEDULED_MODES))
         .order_by(Attempt.question_id, Attempt.answered_at, Attempt.id)
     )
-    clear = delete(CardState)
     if question_ids is not None:
         answers = answers.where(Attempt.question_id.in_(question_ids))
-        clear = clear.where(CardState.question_id.in_(question_ids))
-    session.execute(clear)
     rows = session.execute(answers.execution_options(yield_per=REBUILD_BATCH))
-    written = 0
-    for batch in _batched(_replay(rows, desired_retention, now), REBUILD_BATCH):
-        # Core, not ORM, bulk insert: the ORM splits batches wherever a NULL moves.
-        session.execute(insert(CardState.__table__), batch)
-        written += len(batch)
-    return written
+    return _replay(rows, desired_retention, parameters, now)
 
 
-def _replay(rows: Iterable, desired_retention: float, now: datetime) -> Iterator[dict]:
+def _replay(
+    rows: Iterable, desired_retention: float, parameters: Sequence[float], now: datetime
+) -> Iterator[dict]:
     for question_id, group in groupby(rows, key=lambda row: row.question_id):
         answers = list(group)
         card = replay(
@@ -84,6 +129,7 @@ def _replay(rows: Iterable, desired_retention: float, now: datetime) -> Iterator
                 for a in answers
             ),
             desired_retention=desired_retention,
+            parameters=parameters,
         )
         deck = next((a.deck for a in reversed(answers) if a.deck), None)
         yield _row(question_id, deck, card, now)

@@ -14,6 +14,7 @@ from studygame.domain.scheduling import review
 from studygame.models import Attempt, StudySession
 from studygame.services.schedule import (
     UNSCHEDULED_MODES,
+    current_parameters,
     load_card,
     rebuild_card_states,
     save_card,
@@ -101,6 +102,7 @@ def record_attempt(session: Session, *, attempt: NewAttempt, desired_retention: 
         rating=attempt.rating,
         now=attempt.answered_at,
         desired_retention=desired_retention,
+        parameters=current_parameters(session),
     )
     save_card(
         session,
