@@ -7,6 +7,7 @@ run also tests the migrations. A test that cannot reach Postgres fails; it never
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shlex
 import socket
@@ -302,3 +303,13 @@ class Dockerfile:
 @pytest.fixture(scope="session")
 def dockerfile() -> Dockerfile:
     return Dockerfile.read(Path(__file__).resolve().parents[1] / "Dockerfile")
+
+
+@pytest.fixture(scope="session")
+def synthetic_learner():
+    """bench/synthetic_learner.py (a learner with known FSRS parameters), for small histories."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "synthetic_learner.py"
+    spec = importlib.util.spec_from_file_location("synthetic_learner", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

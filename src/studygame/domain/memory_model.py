@@ -57,27 +57,30 @@ class ModelFit:
     fitted: Metrics
 
 
-def review_items(histories: Iterable[Sequence[tuple[int, int]]]) -> list[tuple[int, FSRSItem]]:
+Item = tuple[tuple[int, int], ...]
+
+
+def review_items(histories: Iterable[Sequence[tuple[int, int]]]) -> list[tuple[int, Item]]:
     """Each review (an answer on a later day than the question's previous one) as (day, item).
 
-    A history is one question's (rating, day number) answers in time order; the item holds
-    every answer up to the review, as fsrs-rs trains and scores them. Same-day repeats stay
-    in the items' history but are not targets, as in Anki and the benchmark.
+    A history is one question's (rating, day number) answers in time order; the item is
+    every (rating, days since the previous answer) up to the review, as fsrs-rs trains and
+    scores them. Same-day repeats stay in the history but are not targets, as in Anki.
     """
     items = []
     for history in histories:
-        reviews = []
+        reviews: list[tuple[int, int]] = []
         previous_day = None
         for rating, day in history:
             delta = 0 if previous_day is None else day - previous_day
-            reviews.append(FSRSReview(rating, delta))
+            reviews.append((rating, delta))
             previous_day = day
             if delta > 0:
-                items.append((day, FSRSItem(list(reviews))))
+                items.append((day, tuple(reviews)))
     return items
 
 
-def time_split(items: Sequence[tuple[int, FSRSItem]]) -> tuple[list[FSRSItem], list[FSRSItem]]:
+def time_split(items: Sequence[tuple[int, Item]]) -> tuple[list[Item], list[Item]]:
     """The reviews of the first 80 % of days (to fit) and of the last 20 % (to judge)."""
     if not items:
         return [], []
@@ -91,7 +94,7 @@ def time_split(items: Sequence[tuple[int, FSRSItem]]) -> tuple[list[FSRSItem], l
 
 def evaluate(parameters: Sequence[float], items: Sequence[FSRSItem]) -> Metrics:
     """Log loss and RMSE(bins) of these parameters' recall predictions on these reviews."""
-    result = FSRS(list(parameters)).evaluate(list(items))
+    result = FSRS(list(parameters)).evaluate(items)
     return Metrics(log_loss=result.log_loss, rmse_bins=result.rmse_bins)
 
 
@@ -109,7 +112,8 @@ def fit_memory_model(
             f"({needed} more reviews: answers in Review mode on a later day than the last).",
             needed=needed,
         )
-    train, test = time_split(items)
+    train_items, test_items = time_split(items)
+    train, test = _fsrs_items(train_items), _fsrs_items(test_items)
     if len(train) < MIN_TRAIN_REVIEWS or len(test) < MIN_TEST_REVIEWS:
         needed = max(MIN_TRAIN_REVIEWS - len(train), MIN_TEST_REVIEWS - len(test))
         raise NotEnoughHistory(
@@ -119,15 +123,22 @@ def fit_memory_model(
             needed=needed,
         )
     fitted = tuple(float(p) for p in FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(train))
+    default = evaluate(DEFAULT_PARAMETERS, test)
     return ModelFit(
         parameters=fitted,
         reviews=len(items),
         train_reviews=len(train),
         test_reviews=len(test),
-        default=evaluate(DEFAULT_PARAMETERS, test),
-        current=evaluate(current, test),
+        default=default,
+        current=default
+        if same_parameters(current, DEFAULT_PARAMETERS)
+        else evaluate(current, test),
         fitted=evaluate(fitted, test),
     )
+
+
+def _fsrs_items(items: Iterable[Item]) -> list[FSRSItem]:
+    return [FSRSItem([FSRSReview(rating, delta) for rating, delta in item]) for item in items]
 
 
 def same_parameters(a: Sequence[float], b: Sequence[float]) -> bool:
