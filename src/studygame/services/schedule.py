@@ -83,7 +83,10 @@ def due_date_changes(
     session: Session, *, desired_retention: float, parameters: Sequence[float]
 ) -> tuple[int, int]:
     """How many cards would come due (earlier, later) if rebuilt with these parameters."""
-    current = dict(session.execute(select(CardState.question_id, CardState.due)).tuples())
+    current = {
+        question_id: due
+        for question_id, due in session.execute(select(CardState.question_id, CardState.due))
+    }
     earlier = later = 0
     now = datetime.now(UTC)
     for row in _replayed_rows(session, None, desired_retention, parameters, now):
