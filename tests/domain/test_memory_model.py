@@ -109,8 +109,8 @@ def _fit_with(fitted: Metrics, *, parameters=None, current=None):
 
 VERDICT_CASES = [
     pytest.param(Metrics(0.30, 0.05), None, None, True, "applied", id="better on both"),
-    pytest.param(Metrics(0.30, 0.12), None, None, False, "does not beat the default", id="rmse worse"),
-    pytest.param(Metrics(0.45, 0.05), None, None, False, "does not beat the default", id="loss worse"),
+    pytest.param(Metrics(0.30, 0.12), None, None, False, "beat the default", id="rmse worse"),
+    pytest.param(Metrics(0.45, 0.05), None, None, False, "beat the default", id="loss worse"),
     pytest.param(
         Metrics(0.35, 0.08), None, Metrics(0.30, 0.05), False, "parameters in use",
         id="better than default, worse than current",

@@ -1,4 +1,4 @@
-"""The optimiser on Postgres: fit the learner's reviews, keep every fit, apply only what proves out."""
+"""The optimiser on Postgres: fit the reviews, keep every fit, apply only what proves better."""
 
 import uuid
 from datetime import UTC, datetime, timedelta

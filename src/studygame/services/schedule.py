@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ScalarSelect, delete, insert, select
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
@@ -18,15 +18,29 @@ UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
 
 
-def current_parameters(session: Session) -> tuple[float, ...]:
-    """The FSRS parameters the schedule follows: the latest applied fit, else the defaults."""
-    latest = session.scalar(
+def applied_parameters() -> ScalarSelect:
+    """The latest applied fit's parameters as a subquery (NULL before any): one read, inlined.
+
+    The write path puts it in the answer's INSERT ... RETURNING, so an answer stays three
+    statements.
+    """
+    return (
         select(SchedulerParameters.parameters)
         .where(SchedulerParameters.applied)
         .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return DEFAULT_PARAMETERS if latest is None else tuple(latest)
+
+
+def parameters_or_default(stored: Sequence[float] | None) -> tuple[float, ...]:
+    """The stored parameters, or FSRS's defaults when no fit was ever applied."""
+    return DEFAULT_PARAMETERS if stored is None else tuple(stored)
+
+
+def current_parameters(session: Session) -> tuple[float, ...]:
+    """The FSRS parameters the schedule follows: the latest applied fit, else the defaults."""
+    return parameters_or_default(session.scalar(select(applied_parameters())))
 
 
 def load_card(session: Session, *, question_id: str) -> CardSnapshot | None:
