@@ -7,11 +7,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-AGAIN, HARD, GOOD, EASY = (int(r) for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy))
-RATINGS = {int(r): r for r in Rating}
+from studygame.domain.fsrs_engine import AGAIN, EASY, GOOD, HARD, LEARNING, Engine
+
+__all__ = [
+    "AGAIN",
+    "DEFAULT_PARAMETERS",
+    "EASY",
+    "GOOD",
+    "HARD",
+    "CardSnapshot",
+    "replay",
+    "replay_rating",
+    "review",
+    "within_bounds",
+]
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,12 @@ def within_bounds(parameters: Sequence[float]) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _scheduler(desired_retention: float, parameters: tuple[float, ...]) -> Scheduler:
+def _engine(desired_retention: float, parameters: tuple[float, ...]) -> Engine:
     # No fuzzing: a rebuild from `attempts` must reproduce the live states exactly, and
     # fuzz (which spreads Anki's big decks over days) draws from an unseeded random.
-    return Scheduler(
-        parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False
+    # The Scheduler holds (and validates) the configuration; the engine runs it fast.
+    return Engine(
+        Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
     )
 
 
@@ -81,40 +94,24 @@ def replay(
     parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
     """The card's state after these (rating, UTC time) answers in order; one at least."""
-    scheduler = _scheduler(desired_retention, tuple(parameters))
-    current = None if card is None else _fsrs_card(card)
-    reps = 0 if card is None else card.reps
-    lapses = 0 if card is None else card.lapses
-    # fsrs objects are kept across the loop: converting per answer doubled a rebuild's time.
-    for rating, answered_at in answers:
-        if current is None:
-            current = Card(card_id=0, due=answered_at)
-        # A lapse is forgetting a card that had graduated to review (Anki's definition).
-        lapses += current.state == State.Review and rating == AGAIN
-        current, _log = scheduler.review_card(current, RATINGS[rating], answered_at)
-        reps += 1
-    if current is None:
+    engine = _engine(desired_retention, tuple(parameters))
+    if card is None:
+        start = (LEARNING, 0, None, None, None, 0, 0, None)
+    else:
+        start = (card.state, card.step, card.stability, card.difficulty, card.last_review,
+                 card.reps, card.lapses, None)  # fmt: skip
+    state, step, stability, difficulty, last, reps, lapses, interval = engine.replay(start, answers)
+    if reps == (0 if card is None else card.reps):
         raise ValueError("replay needs at least one answer")
+    # Times may come in any zone (a rebuild reads them raw): the due date is counted in UTC.
+    last = last.astimezone(UTC)
     return CardSnapshot(
-        state=int(current.state),
-        step=current.step,
-        stability=current.stability,
-        difficulty=current.difficulty,
-        due=current.due,
-        last_review=current.last_review,
+        state=state,
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=engine.due(last, stability, interval),
+        last_review=last,
         reps=reps,
         lapses=lapses,
-    )
-
-
-def _fsrs_card(card: CardSnapshot) -> Card:
-    # card_id is unused by scheduling; passing it avoids fsrs's 1 ms sleep per new Card.
-    return Card(
-        card_id=0,
-        state=State(card.state),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
     )
