@@ -93,7 +93,7 @@ def replay(
     desired_retention: float,
     parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
-    """The card's state after these (rating, UTC time) answers in order; one at least."""
+    """The card's state after these (rating, UTC time, aware or naive) answers; one at least."""
     engine = _engine(desired_retention, tuple(parameters))
     if card is None:
         start = (LEARNING, 0, None, None, None, 0, 0, None)
@@ -103,8 +103,8 @@ def replay(
     state, step, stability, difficulty, last, reps, lapses, interval = engine.replay(start, answers)
     if reps == (0 if card is None else card.reps):
         raise ValueError("replay needs at least one answer")
-    # Times may come in any zone (a rebuild reads them raw): the due date is counted in UTC.
-    last = last.astimezone(UTC)
+    # A rebuild reads times as naive UTC (see services/schedule.py); the card stores aware UTC.
+    last = last.replace(tzinfo=UTC) if last.tzinfo is None else last.astimezone(UTC)
     return CardSnapshot(
         state=state,
         step=step,
