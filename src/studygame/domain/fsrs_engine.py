@@ -39,16 +39,18 @@ class Engine:
         self.decay = -w[20]
         self.factor = 0.9 ** (1 / self.decay) - 1
         # Subexpressions of py-fsrs's formulas that depend on the parameters alone.
-        self.initial_difficulty = {
-            rating: min(
-                max(w[4] - (E ** (w[5] * (rating - 1))) + 1, MIN_DIFFICULTY), MAX_DIFFICULTY
-            )
-            for rating in RATINGS
-        }
+        # Indexed by rating (1 to 4).
+        self.initial_stability = (None, *(max(w[r - 1], STABILITY_MIN) for r in RATINGS))
+        self.initial_difficulty = (
+            None,
+            *(min(max(w[4] - (E ** (w[5] * (r - 1))) + 1, MIN_DIFFICULTY), MAX_DIFFICULTY)
+              for r in RATINGS),
+        )  # fmt: skip
+        self.difficulty_delta = (None, *(-(w[6] * (r - 3)) for r in RATINGS))
         self.easy_difficulty = w[4] - (E ** (w[5] * (EASY - 1))) + 1
         self.recall_base = E ** w[8]
         self.forget_short_divisor = E ** (w[17] * w[18])
-        self.short_term_base = {rating: E ** (w[17] * (rating - 3 + w[18])) for rating in RATINGS}
+        self.short_term_base = (None, *(E ** (w[17] * (r - 3 + w[18])) for r in RATINGS))
         self.interval_scale = (scheduler.desired_retention ** (1 / self.decay)) - 1
         self.learning = _Steps(tuple(scheduler.learning_steps))
         self.relearning = _Steps(tuple(scheduler.relearning_steps))
@@ -69,35 +71,43 @@ class Engine:
         state, step, s, d, last, reps, lapses, interval = start
         w = self.w
         decay, factor = self.decay, self.factor
-        w6, w7, w9, w10 = w[6], w[7], w[9], w[10]
+        w7, w9, w10 = w[7], w[9], w[10]
         w11, w12, w13, w14, w15, w16, w19 = w[11], w[12], w[13], w[14], w[15], w[16], w[19]
         mean_easy = w7 * self.easy_difficulty
         keep = 1 - w7
         recall_base = self.recall_base
         forget_short_divisor = self.forget_short_divisor
         short_term_base = self.short_term_base
+        initial_stability = self.initial_stability
+        initial_difficulty = self.initial_difficulty
+        difficulty_delta = self.difficulty_delta
         for rating, now in answers:
             days = None if last is None else (now - last).days
             if state == REVIEW and rating == AGAIN:
                 # A lapse is forgetting a card that had graduated to review (Anki's definition).
                 lapses += 1
+            # Comparisons instead of min() and max(): the same values, without the calls.
             if state == LEARNING and (s is None or d is None):
-                s = max(w[rating - 1], STABILITY_MIN)
-                d = self.initial_difficulty[rating]
+                s = initial_stability[rating]
+                d = initial_difficulty[rating]
             else:
                 if days is not None and days < 1:
                     increase = short_term_base[rating] * (s**-w19)
-                    if rating != AGAIN:
-                        increase = max(increase, 1.0)
-                    s = max(s * increase, STABILITY_MIN)
+                    if rating != AGAIN and increase < 1.0:
+                        increase = 1.0
+                    s = s * increase
+                    if s < STABILITY_MIN:
+                        s = STABILITY_MIN
                 else:
                     # py-fsrs's retrievability: 0 for a card never reviewed.
-                    r = 0 if last is None else (1 + factor * max(0, days) / s) ** decay
+                    elapsed = days if days is not None and days > 0 else 0
+                    r = 0 if last is None else (1 + factor * elapsed / s) ** decay
                     if rating == AGAIN:
-                        s = min(
-                            w11 * (d**-w12) * (((s + 1) ** w13) - 1) * (E ** ((1 - r) * w14)),
-                            s / forget_short_divisor,
+                        long_term = (
+                            w11 * (d**-w12) * (((s + 1) ** w13) - 1) * (E ** ((1 - r) * w14))
                         )
+                        short_term = s / forget_short_divisor
+                        s = short_term if short_term < long_term else long_term
                     else:
                         s = s * (
                             1
@@ -108,10 +118,13 @@ class Engine:
                             * (w15 if rating == HARD else 1)
                             * (w16 if rating == EASY else 1)
                         )
-                    s = max(s, STABILITY_MIN)
-                delta = -(w6 * (rating - 3))
-                d = mean_easy + keep * (d + (10.0 - d) * delta / 9.0)
-                d = min(max(d, MIN_DIFFICULTY), MAX_DIFFICULTY)
+                    if s < STABILITY_MIN:
+                        s = STABILITY_MIN
+                d = mean_easy + keep * (d + (10.0 - d) * difficulty_delta[rating] / 9.0)
+                if d < MIN_DIFFICULTY:
+                    d = MIN_DIFFICULTY
+                elif d > MAX_DIFFICULTY:
+                    d = MAX_DIFFICULTY
             if state == REVIEW:
                 if rating == AGAIN and self.relearning.count:
                     state, step, interval = RELEARNING, 0, self.relearning.steps[0]

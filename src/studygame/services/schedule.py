@@ -18,6 +18,8 @@ REBUILD_BATCH = 5000
 # card_states' columns, in the order the rebuild writes them.
 COLUMNS = ("question_id", "deck", "state", "step", "stability", "difficulty", "due",
            "last_review", "reps", "lapses", "updated_at")  # fmt: skip
+COPY_TYPES = ("varchar", "varchar", "int2", "int2", "float8", "float8", "timestamptz",
+              "timestamptz", "int4", "int4", "timestamptz")  # fmt: skip
 
 
 def applied_parameters() -> ScalarSelect:
@@ -141,8 +143,9 @@ def _replayed_rows(
     )
     if question_ids is not None:
         answers = answers.where(attempts.question_id.in_(question_ids))
-    # Core rows, not ORM ones: 200,000 of them.
-    rows = session.connection().execute(answers.execution_options(yield_per=REBUILD_BATCH))
+    # Core rows, not ORM ones, fetched a batch at a time: 200,000 of them.
+    result = session.connection().execute(answers.execution_options(stream_results=True))
+    rows = (row for batch in result.partitions(REBUILD_BATCH) for row in batch)
     return _replay(rows, desired_retention, parameters, now)
 
 
@@ -170,9 +173,12 @@ def _card_row(question_id, deck, answers, desired_retention, parameters, now) ->
 
 
 def _copy_card_states(session: Session, rows: list[tuple]) -> None:
-    # COPY, not executemany: psycopg sends an executemany row by row, 1 s for 20,000 cards.
+    # Binary COPY, not executemany (psycopg sends those row by row: 1 s for 20,000 cards)
+    # nor text COPY (Python-side text dumpers: 0.2 s).
     cursor = session.connection().connection.driver_connection.cursor()
-    with cursor, cursor.copy(f"COPY card_states ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    statement = f"COPY card_states ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    with cursor, cursor.copy(statement) as copy:
+        copy.set_types(COPY_TYPES)
         for row in rows:
             copy.write_row(row)
 
