@@ -35,14 +35,14 @@ ITEM_CASES = [
 @pytest.mark.parametrize(("histories", "expected"), ITEM_CASES)
 def test_review_items(histories, expected):
     items = review_items(histories)
-    assert [(day, list(item)) for day, item in items] == expected
+    assert [(item.day, item.answers) for item in items] == expected
 
 
 def test_time_split_holds_out_the_last_fifth_of_days():
     items = review_items([[(3, 0), *((3, day) for day in range(1, 101))]])
     train, test = time_split(items)
     assert (len(train), len(test)) == (80, 20)
-    assert test[0][-1] == (3, 1)
+    assert test[0].answers[-1] == (3, 1)
 
 
 @pytest.fixture(scope="module")

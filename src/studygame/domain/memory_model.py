@@ -57,38 +57,51 @@ class ModelFit:
     fitted: Metrics
 
 
-Item = tuple[tuple[int, int], ...]
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One review: its day, and the first `length` answers of its question's history."""
+
+    day: int
+    # The question's (rating, days since its previous answer) answers, shared by its reviews:
+    # a million reviews would otherwise copy every prefix.
+    history: list[tuple[int, int]]
+    length: int
+
+    @property
+    def answers(self) -> list[tuple[int, int]]:
+        """The (rating, delta days) answers up to and including this review."""
+        return self.history[: self.length]
 
 
-def review_items(histories: Iterable[Sequence[tuple[int, int]]]) -> list[tuple[int, Item]]:
-    """Each review (an answer on a later day than the question's previous one) as (day, item).
+def review_items(histories: Iterable[Sequence[tuple[int, int]]]) -> list[Review]:
+    """Each review: an answer on a later day than the question's previous one.
 
-    A history is one question's (rating, day number) answers in time order; the item is
-    every (rating, days since the previous answer) up to the review, as fsrs-rs trains and
-    scores them. Same-day repeats stay in the history but are not targets, as in Anki.
+    A history is one question's (rating, day number) answers in time order; a review
+    carries every answer up to it, as fsrs-rs trains and scores them. Same-day repeats
+    stay in the history but are not targets, as in Anki and the FSRS benchmark.
     """
     items = []
     for history in histories:
-        reviews: list[tuple[int, int]] = []
+        answers: list[tuple[int, int]] = []
         previous_day = None
         for rating, day in history:
             delta = 0 if previous_day is None else day - previous_day
-            reviews.append((rating, delta))
+            answers.append((rating, delta))
             previous_day = day
             if delta > 0:
-                items.append((day, tuple(reviews)))
+                items.append(Review(day, answers, len(answers)))
     return items
 
 
-def time_split(items: Sequence[tuple[int, Item]]) -> tuple[list[Item], list[Item]]:
+def time_split(items: Sequence[Review]) -> tuple[list[Review], list[Review]]:
     """The reviews of the first 80 % of days (to fit) and of the last 20 % (to judge)."""
     if not items:
         return [], []
-    first = min(day for day, _ in items)
-    last = max(day for day, _ in items)
+    first = min(item.day for item in items)
+    last = max(item.day for item in items)
     cutoff = first + math.ceil(TRAIN_SHARE * (last - first))
-    train = [item for day, item in items if day < cutoff]
-    test = [item for day, item in items if day >= cutoff]
+    train = [item for item in items if item.day < cutoff]
+    test = [item for item in items if item.day >= cutoff]
     return train, test
 
 
@@ -137,8 +150,17 @@ def fit_memory_model(
     )
 
 
-def _fsrs_items(items: Iterable[Item]) -> list[FSRSItem]:
-    return [FSRSItem([FSRSReview(rating, delta) for rating, delta in item]) for item in items]
+def _fsrs_items(items: Iterable[Review]) -> list[FSRSItem]:
+    # One FSRSReview per answer, reused by each of its question's items (fsrs-rs copies them).
+    converted: dict[int, list[FSRSReview]] = {}
+    fsrs_items = []
+    for item in items:
+        reviews = converted.get(id(item.history))
+        if reviews is None:
+            reviews = [FSRSReview(rating, delta) for rating, delta in item.history]
+            converted[id(item.history)] = reviews
+        fsrs_items.append(FSRSItem(reviews[: item.length]))
+    return fsrs_items
 
 
 def same_parameters(a: Sequence[float], b: Sequence[float]) -> bool:
