@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from studygame import migrations
 from studygame.config import Settings, get_settings, normalize_database_url
 from studygame.db import get_engine
-from studygame.models import Attempt, CardState, LearnerSettings, StudySession
+from studygame.models import (
+    Attempt,
+    CardState,
+    LearnerSettings,
+    SchedulerParameters,
+    StudySession,
+)
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
@@ -135,6 +141,9 @@ def written_since(database_url: str) -> Iterator[datetime]:
         connection.execute(delete(CardState).where(CardState.updated_at >= started))
         connection.execute(delete(StudySession).where(StudySession.started_at >= started))
         connection.execute(delete(LearnerSettings).where(LearnerSettings.updated_at >= started))
+        connection.execute(
+            delete(SchedulerParameters).where(SchedulerParameters.fitted_at >= started)
+        )
     engine.dispose()
 
 

@@ -154,6 +154,6 @@ def test_the_memory_model_summary_shows_current_against_default(learner):
     assert before.expected_reviews_per_day > 0
     report = optimize_schedule(learner, now=NOW)
     after = memory_model_summary(learner)
-    assert after.personal and after.last_fit_at == NOW
+    assert after.personal and after.last_fit_at == after.applied_at == NOW
     assert after.current == report.fit.fitted and after.default == report.fit.default
     assert after.desired_retention == RETENTION

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from studygame.domain.memory_model import (
@@ -46,6 +46,7 @@ class MemoryModelSummary:
 
     personal: bool
     last_fit_at: datetime | None
+    applied_at: datetime | None
     current: Metrics | None
     default: Metrics | None
     expected_reviews_per_day: float
@@ -180,11 +181,7 @@ def report_as_dict(report: OptimizeReport) -> dict:
 def memory_model_summary(session: Session) -> MemoryModelSummary:
     """The parameters in use vs the defaults (on their fit's held-out days) and reviews a day."""
     settings = get_learner_settings(session)
-    last_fit_at = session.scalar(
-        select(SchedulerParameters.fitted_at)
-        .order_by(SchedulerParameters.fitted_at.desc())
-        .limit(1)
-    )
+    last_fit_at = session.scalar(select(func.max(SchedulerParameters.fitted_at)))
     applied = session.scalars(
         select(SchedulerParameters)
         .where(SchedulerParameters.applied)
@@ -200,6 +197,7 @@ def memory_model_summary(session: Session) -> MemoryModelSummary:
     return MemoryModelSummary(
         personal=applied is not None,
         last_fit_at=last_fit_at,
+        applied_at=None if applied is None else applied.fitted_at,
         current=None
         if applied is None
         else Metrics(log_loss=applied.fitted_log_loss, rmse_bins=applied.fitted_rmse),
