@@ -1,11 +1,14 @@
 """The optimiser on Postgres: fit the reviews, keep every fit, apply only what proves better."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
 
+from studygame.cli import optimize
 from studygame.domain.memory_model import MIN_REVIEWS
 from studygame.domain.scheduling import DEFAULT_PARAMETERS, GOOD
 from studygame.models import Attempt, CardState, SchedulerParameters
@@ -157,3 +160,11 @@ def test_the_memory_model_summary_shows_current_against_default(learner):
     assert after.personal and after.last_fit_at == after.applied_at == NOW
     assert after.current == report.fit.fitted and after.default == report.fit.default
     assert after.desired_retention == RETENTION
+
+
+def test_the_scheduling_docs_list_every_column_and_option():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scheduling.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+)` \|", docs, flags=re.MULTILINE))
+    assert documented == {column.name for column in SchedulerParameters.__table__.columns}
+    for option in optimize.params:
+        assert f"studygame schedule optimize {option.opts[0]}" in docs
