@@ -6,7 +6,9 @@ from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 from studygame.domain.memory_model import (
     MIN_REVIEWS,
     Metrics,
+    ModelFit,
     NotEnoughHistory,
+    expected_reviews_per_day,
     fit_memory_model,
     review_items,
     same_parameters,
@@ -93,8 +95,6 @@ def test_enough_reviews_on_too_few_days_is_too_short_too():
 
 
 def _fit_with(fitted: Metrics, *, parameters=None, current=None):
-    from studygame.domain.memory_model import ModelFit
-
     default = Metrics(log_loss=0.40, rmse_bins=0.10)
     return ModelFit(
         parameters=parameters or tuple(p * 1.01 for p in DEFAULT_PARAMETERS),
@@ -131,3 +131,29 @@ def test_verdict_applies_only_a_better_new_model(fitted, parameters, current, ap
     applied, reason = verdict(fit, current=DEFAULT_PARAMETERS)
     assert applied is apply
     assert why in reason
+
+
+@pytest.mark.parametrize(
+    ("stabilities", "retention", "expected"),
+    [
+        pytest.param([], 0.9, 0.0, id="no cards in review"),
+        # At 90 % retention FSRS's interval is the stability itself, in whole days.
+        pytest.param([10.0, 10.0, 5.0], 0.9, 0.4, id="one visit per interval"),
+        pytest.param([0.2], 0.9, 1.0, id="at least a day apart"),
+        pytest.param([1e9], 0.9, 1 / 36500, id="at most the maximum interval"),
+    ],
+)
+def test_expected_reviews_per_day(stabilities, retention, expected):
+    per_day = expected_reviews_per_day(
+        stabilities, desired_retention=retention, parameters=DEFAULT_PARAMETERS
+    )
+    assert per_day == pytest.approx(expected)
+
+
+def test_a_higher_retention_means_more_reviews_a_day():
+    stabilities = [3.0, 20.0, 90.0, 400.0]
+    per_day = [
+        expected_reviews_per_day(s, desired_retention=r, parameters=DEFAULT_PARAMETERS)
+        for s, r in ((stabilities, 0.8), (stabilities, 0.9), (stabilities, 0.95))
+    ]
+    assert per_day == sorted(per_day) and per_day[0] < per_day[-1]

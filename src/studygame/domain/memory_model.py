@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
-from studygame.domain.scheduling import DEFAULT_PARAMETERS, within_bounds
+from studygame.domain.scheduling import DEFAULT_PARAMETERS, interval_days, within_bounds
 
 # fsrs-rs fits all 21 parameters only from 64 training reviews (fewer: the four initial
 # stabilities alone; fewer than 8: the defaults). The held-out fifth must be scored too.
@@ -193,8 +193,7 @@ def expected_reviews_per_day(
     stabilities: Iterable[float], *, desired_retention: float, parameters: Sequence[float]
 ) -> float:
     """Reviews a day at this retention in the long run: each card comes back once per interval."""
-    model = FSRS(list(parameters))
     return sum(
-        1.0 / max(1.0, model.next_interval(stability, desired_retention, 3))
+        1.0 / interval_days(stability, desired_retention=desired_retention, parameters=parameters)
         for stability in stabilities
     )

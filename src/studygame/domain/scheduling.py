@@ -19,6 +19,7 @@ __all__ = [
     "GOOD",
     "HARD",
     "CardSnapshot",
+    "interval_days",
     "replay",
     "replay_rating",
     "review",
@@ -58,6 +59,13 @@ def _engine(desired_retention: float, parameters: tuple[float, ...]) -> Engine:
     return Engine(
         Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
     )
+
+
+def interval_days(
+    stability: float, *, desired_retention: float, parameters: Sequence[float] = DEFAULT_PARAMETERS
+) -> int:
+    """The whole days until a card of this stability is due again, as the schedule sets it."""
+    return _engine(desired_retention, tuple(parameters)).next_interval_days(stability)
 
 
 def replay_rating(*, rating: int | None, is_correct: bool) -> int:
