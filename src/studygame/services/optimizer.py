@@ -18,10 +18,16 @@ from studygame.domain.memory_model import (
     fit_memory_model,
     verdict,
 )
-from studygame.domain.scheduling import DEFAULT_PARAMETERS, replay_rating
+from studygame.domain.scheduling import replay_rating
 from studygame.models import Attempt, CardState, SchedulerParameters
 from studygame.services.learner import get_learner_settings
-from studygame.services.schedule import current_parameters, due_date_changes, rebuild_card_states
+from studygame.services.schedule import (
+    current_parameters,
+    due_date_changes,
+    latest_applied_fit,
+    parameters_or_default,
+    rebuild_card_states,
+)
 
 REVIEW_STATE = 2  # fsrs.State.Review
 
@@ -182,13 +188,17 @@ def memory_model_summary(session: Session) -> MemoryModelSummary:
     """The parameters in use vs the defaults (on their fit's held-out days) and reviews a day."""
     settings = get_learner_settings(session)
     last_fit_at = session.scalar(select(func.max(SchedulerParameters.fitted_at)))
-    applied = session.scalars(
-        select(SchedulerParameters)
-        .where(SchedulerParameters.applied)
-        .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
-        .limit(1)
+    applied = session.execute(
+        latest_applied_fit(
+            SchedulerParameters.parameters,
+            SchedulerParameters.fitted_at,
+            SchedulerParameters.default_log_loss,
+            SchedulerParameters.default_rmse,
+            SchedulerParameters.fitted_log_loss,
+            SchedulerParameters.fitted_rmse,
+        )
     ).first()
-    parameters = DEFAULT_PARAMETERS if applied is None else tuple(applied.parameters)
+    parameters = parameters_or_default(None if applied is None else applied.parameters)
     stabilities = session.scalars(
         select(CardState.stability).where(
             CardState.state == REVIEW_STATE, CardState.stability.is_not(None)

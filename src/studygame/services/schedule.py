@@ -31,19 +31,23 @@ COPY_TYPES = ("varchar", "varchar", "int2", "int2", "float8", "float8", "timesta
               "timestamptz", "int4", "int4", "timestamptz")  # fmt: skip
 
 
+def latest_applied_fit(*columns) -> Select:
+    """These columns of the latest applied fit: the parameters in use (no row before any)."""
+    return (
+        select(*columns)
+        .where(SchedulerParameters.applied)
+        .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
+        .limit(1)
+    )
+
+
 def applied_parameters() -> ScalarSelect:
-    """The latest applied fit's parameters as a subquery (NULL before any): one read, inlined.
+    """The parameters in use as a subquery (NULL before any fit): one read, inlined.
 
     The write path puts it in the answer's INSERT ... RETURNING, so an answer stays three
     statements.
     """
-    return (
-        select(SchedulerParameters.parameters)
-        .where(SchedulerParameters.applied)
-        .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    return latest_applied_fit(SchedulerParameters.parameters).scalar_subquery()
 
 
 def parameters_or_default(stored: Sequence[float] | None) -> tuple[float, ...]:
