@@ -108,7 +108,7 @@ def _fit_with(fitted: Metrics, *, parameters=None, current=None):
 
 
 VERDICT_CASES = [
-    pytest.param(Metrics(0.30, 0.05), None, None, True, "applied", id="better on both"),
+    pytest.param(Metrics(0.30, 0.05), None, None, True, "better on both", id="better on both"),
     pytest.param(Metrics(0.30, 0.12), None, None, False, "beat the default", id="rmse worse"),
     pytest.param(Metrics(0.45, 0.05), None, None, False, "beat the default", id="loss worse"),
     pytest.param(

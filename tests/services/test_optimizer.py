@@ -104,6 +104,7 @@ def test_a_dry_run_counts_the_moves_and_changes_nothing(learner):
     assert fits(learner) == [] and card_states(learner) == cards
     assert current_parameters(learner) == DEFAULT_PARAMETERS
     assert "would come due earlier" in " ".join(describe(report))
+    assert report.reason.endswith("It would be applied.")
 
 
 def test_too_short_a_history_applies_nothing_and_says_how_many_more(session):

@@ -186,7 +186,7 @@ def verdict(fit: ModelFit, *, current: Sequence[float]) -> tuple[bool, str]:
             "Your fitted model does not beat the parameters in use on both log loss and "
             "RMSE on the held-out days: kept them."
         )
-    return True, "Your fitted model predicts your held-out answers better: applied."
+    return True, "Your fitted model predicts your held-out answers better on both."
 
 
 def expected_reviews_per_day(

@@ -98,6 +98,7 @@ def optimize_schedule(session: Session, *, now: datetime, dry_run: bool = False)
     apply, reason = verdict(fit, current=current)
     earlier = later = 0
     if apply:
+        reason += " It would be applied." if dry_run else " Applied."
         earlier, later = due_date_changes(
             session, desired_retention=settings.desired_retention, parameters=fit.parameters
         )
