@@ -5,8 +5,10 @@ from functools import partial
 
 import streamlit as st
 
+from studygame.services.optimizer import memory_model_summary
 from studygame.services.progress import LEECH_LAPSES, MAX_COUNTED_RESPONSE_MS, NO_DECK
 from studygame.ui import progress_charts as charts
+from studygame.ui.engine import session
 from studygame.ui.page import begin_page
 from studygame.ui.progress_cache import (
     attempts_csv_bytes,
@@ -55,6 +57,11 @@ else:
 
 st.subheader("Due in the next 30 days")
 st.altair_chart(charts.forecast_chart(report.forecast), width="stretch")
+
+st.subheader("Your memory model")
+with session() as s:
+    model = memory_model_summary(s)
+charts.render_memory_model(model)
 
 st.subheader("Time studied")
 st.altair_chart(charts.time_chart(report.days, today=today), width="stretch")

@@ -6,6 +6,7 @@ run also tests the migrations. A test that cannot reach Postgres fails; it never
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import sqlite3
@@ -24,7 +25,13 @@ from sqlalchemy.orm import Session
 from studygame import migrations
 from studygame.config import Settings, get_settings, normalize_database_url
 from studygame.db import get_engine
-from studygame.models import Attempt, CardState, LearnerSettings, StudySession
+from studygame.models import (
+    Attempt,
+    CardState,
+    LearnerSettings,
+    SchedulerParameters,
+    StudySession,
+)
 
 from .tcp_proxy import TcpProxy
 
@@ -133,6 +140,9 @@ def written_since(database_url: str) -> Iterator[datetime]:
         connection.execute(delete(CardState).where(CardState.updated_at >= started))
         connection.execute(delete(StudySession).where(StudySession.started_at >= started))
         connection.execute(delete(LearnerSettings).where(LearnerSettings.updated_at >= started))
+        connection.execute(
+            delete(SchedulerParameters).where(SchedulerParameters.fitted_at >= started)
+        )
     engine.dispose()
 
 
@@ -219,3 +229,13 @@ class Dockerfile:
 @pytest.fixture(scope="session")
 def dockerfile() -> Dockerfile:
     return Dockerfile.read(Path(__file__).resolve().parents[1] / "Dockerfile")
+
+
+@pytest.fixture(scope="session")
+def synthetic_learner():
+    """bench/synthetic_learner.py (a learner with known FSRS parameters), for small histories."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "synthetic_learner.py"
+    spec = importlib.util.spec_from_file_location("synthetic_learner", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

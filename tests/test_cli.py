@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
 from studygame import cli
 from studygame.cli import main
 from studygame.db import get_engine, scratch_database, session_scope
-from studygame.models import Attempt, CardState
+from studygame.domain.memory_model import MIN_REVIEWS
+from studygame.models import Attempt, CardState, SchedulerParameters
 from studygame.services.study import NewAttempt, record_attempt
 
 
@@ -258,3 +259,14 @@ def test_an_unforeseen_error_in_any_command_is_one_redacted_sentence(monkeypatch
     assert result.output == (
         "Error: Unexpected RuntimeError: cannot reach postgresql://root:***@127.0.0.1:1/db\n"
     )
+
+
+def test_schedule_optimize_on_a_short_history_says_how_many_more_reviews(app_database):
+    result = run("schedule", "optimize", "--dry-run")
+    assert result.exit_code == 0, result.output
+    # Other tests' rows are cleaned up, so this database has no reviews.
+    assert f"{MIN_REVIEWS} more reviews" in result.output
+    as_json = json.loads(run("schedule", "optimize", "--json").output)
+    assert as_json["applied"] is False and as_json["reviews_needed"] == MIN_REVIEWS
+    with session_scope(get_engine()) as s:
+        assert s.scalar(select(func.count()).select_from(SchedulerParameters)) == 0

@@ -26,7 +26,7 @@ from studygame.db import (
     session_scope,
 )
 from studygame.redaction import install_log_redaction, redact
-from studygame.services import legacy
+from studygame.services import legacy, optimizer
 from studygame.services.backup import (
     BackupError,
     create_backup,
@@ -185,6 +185,20 @@ def rebuild() -> None:
         retention = get_learner_settings(session).desired_retention
         cards = rebuild_card_states(session, desired_retention=retention)
     click.echo(f"Rebuilt {cards} card states (desired retention {retention:.2f}).")
+
+
+@schedule.command()
+@click.option("--dry-run", is_flag=True, help="Fit and compare, but save and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def optimize(dry_run: bool, as_json: bool) -> None:
+    """Fit FSRS to your reviews; apply the fit only if it predicts held-out days better."""
+    _settings_or_exit()
+    with session_scope() as session:
+        report = optimizer.optimize_schedule(session, now=datetime.now(UTC), dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(optimizer.report_as_dict(report), indent=2))
+    else:
+        click.echo("\n".join(optimizer.describe(report)))
 
 
 # --- question bank ---------------------------------------------------------------------------

@@ -262,3 +262,24 @@ class LegacyImportReject(Base):
     reason: Mapped[str] = mapped_column(String(32))
     raw_row: Mapped[dict[str, Any]]
     rejected_at: Mapped[datetime]
+
+
+class SchedulerParameters(Base):
+    """One fit of the learner's FSRS parameters, proven on held-out days; latest applied is live."""
+
+    __tablename__ = "scheduler_parameters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fitted_at: Mapped[datetime]
+    parameters: Mapped[list[float]] = mapped_column(JSONDocument)
+    reviews_used: Mapped[int] = mapped_column(Integer)
+    train_reviews: Mapped[int] = mapped_column(Integer)
+    test_reviews: Mapped[int] = mapped_column(Integer)
+    default_log_loss: Mapped[float] = mapped_column(Float)
+    default_rmse: Mapped[float] = mapped_column(Float)
+    fitted_log_loss: Mapped[float] = mapped_column(Float)
+    fitted_rmse: Mapped[float] = mapped_column(Float)
+    applied: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_scheduler_parameters_applied_fitted_at", "applied", "fitted_at"),)

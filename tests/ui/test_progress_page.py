@@ -86,11 +86,14 @@ def test_a_history_shows_every_section(history):
         "Best streak": "7",
         "Answers": "14",
         "Average answer": "4.0 s",
+        # The one card is relearning: none in review yet.
+        "Expected reviews a day at 90% retention": "0.0",
     }
     assert [s.value for s in app.subheader] == [
         "Answers per day",
         "True retention",
         "Due in the next 30 days",
+        "Your memory model",
         "Time studied",
         "Accuracy by deck",
         "Leeches (8+ lapses)",

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Scheduler
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-AGAIN, HARD, GOOD, EASY = (int(r) for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy))
-RATINGS = {int(r): r for r in Rating}
+from studygame.domain.fsrs_engine import AGAIN, EASY, GOOD, HARD, LEARNING, Engine
+
+__all__ = [
+    "AGAIN",
+    "DEFAULT_PARAMETERS",
+    "EASY",
+    "GOOD",
+    "HARD",
+    "CardSnapshot",
+    "interval_days",
+    "replay",
+    "replay_rating",
+    "review",
+    "within_bounds",
+]
 
 
 @dataclass(frozen=True)
@@ -27,11 +41,31 @@ class CardSnapshot:
     lapses: int
 
 
+def within_bounds(parameters: Sequence[float]) -> bool:
+    """True when the live scheduler accepts these FSRS-6 parameters (count and each bound)."""
+    return len(parameters) == len(LOWER_BOUNDS_PARAMETERS) and all(
+        low <= value <= high
+        for value, low, high in zip(
+            parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
+    )
+
+
 @functools.lru_cache(maxsize=8)
-def _scheduler(desired_retention: float) -> Scheduler:
+def _engine(desired_retention: float, parameters: tuple[float, ...]) -> Engine:
     # No fuzzing: a rebuild from `attempts` must reproduce the live states exactly, and
     # fuzz (which spreads Anki's big decks over days) draws from an unseeded random.
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    # The Scheduler holds (and validates) the configuration; the engine runs it fast.
+    return Engine(
+        Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
+    )
+
+
+def interval_days(
+    stability: float, *, desired_retention: float, parameters: Sequence[float] = DEFAULT_PARAMETERS
+) -> int:
+    """The whole days until a card of this stability is due again, as the schedule sets it."""
+    return _engine(desired_retention, tuple(parameters)).next_interval_days(stability)
 
 
 def replay_rating(*, rating: int | None, is_correct: bool) -> int:
@@ -42,12 +76,22 @@ def replay_rating(*, rating: int | None, is_correct: bool) -> int:
 
 
 def review(
-    card: CardSnapshot | None, *, rating: int, now: datetime, desired_retention: float
+    card: CardSnapshot | None,
+    *,
+    rating: int,
+    now: datetime,
+    desired_retention: float,
+    parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
     """The card's state after an answer rated `rating` at `now` (a new card when None)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return replay(card, [(rating, now.astimezone(UTC))], desired_retention=desired_retention)
+    return replay(
+        card,
+        [(rating, now.astimezone(UTC))],
+        desired_retention=desired_retention,
+        parameters=parameters,
+    )
 
 
 def intervals_by_rating(
@@ -65,42 +109,27 @@ def replay(
     answers: Iterable[tuple[int, datetime]],
     *,
     desired_retention: float,
+    parameters: Sequence[float] = DEFAULT_PARAMETERS,
 ) -> CardSnapshot:
-    """The card's state after these (rating, UTC time) answers in order; one at least."""
-    scheduler = _scheduler(desired_retention)
-    current = None if card is None else _fsrs_card(card)
-    reps = 0 if card is None else card.reps
-    lapses = 0 if card is None else card.lapses
-    # fsrs objects are kept across the loop: converting per answer doubled a rebuild's time.
-    for rating, answered_at in answers:
-        if current is None:
-            current = Card(card_id=0, due=answered_at)
-        # A lapse is forgetting a card that had graduated to review (Anki's definition).
-        lapses += current.state == State.Review and rating == AGAIN
-        current, _log = scheduler.review_card(current, RATINGS[rating], answered_at)
-        reps += 1
-    if current is None:
+    """The card's state after these (rating, UTC time, aware or naive) answers; one at least."""
+    engine = _engine(desired_retention, tuple(parameters))
+    if card is None:
+        start = (LEARNING, 0, None, None, None, 0, 0, None)
+    else:
+        start = (card.state, card.step, card.stability, card.difficulty, card.last_review,
+                 card.reps, card.lapses, None)  # fmt: skip
+    state, step, stability, difficulty, last, reps, lapses, interval = engine.replay(start, answers)
+    if reps == (0 if card is None else card.reps):
         raise ValueError("replay needs at least one answer")
+    # A rebuild reads times as naive UTC (see services/schedule.py); the card stores aware UTC.
+    last = last.replace(tzinfo=UTC) if last.tzinfo is None else last.astimezone(UTC)
     return CardSnapshot(
-        state=int(current.state),
-        step=current.step,
-        stability=current.stability,
-        difficulty=current.difficulty,
-        due=current.due,
-        last_review=current.last_review,
+        state=state,
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=engine.due(last, stability, interval),
+        last_review=last,
         reps=reps,
         lapses=lapses,
-    )
-
-
-def _fsrs_card(card: CardSnapshot) -> Card:
-    # card_id is unused by scheduling; passing it avoids fsrs's 1 ms sleep per new Card.
-    return Card(
-        card_id=0,
-        state=State(card.state),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
     )

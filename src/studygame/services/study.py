@@ -14,7 +14,9 @@ from studygame.domain.scheduling import review
 from studygame.models import Attempt, StudySession
 from studygame.services.schedule import (
     UNSCHEDULED_MODES,
+    applied_parameters,
     load_card,
+    parameters_or_default,
     rebuild_card_states,
     save_card,
 )
@@ -82,7 +84,7 @@ def record_attempt(session: Session, *, attempt: NewAttempt, desired_retention: 
         dialect_insert(session)(Attempt)
         .values(**asdict(attempt), source="app")
         .on_conflict_do_nothing(index_elements=[Attempt.id])
-        .returning(Attempt.id)
+        .returning(Attempt.id, applied_parameters())
     ).first()
     if inserted is None:
         return False
@@ -101,6 +103,7 @@ def record_attempt(session: Session, *, attempt: NewAttempt, desired_retention: 
         rating=attempt.rating,
         now=attempt.answered_at,
         desired_retention=desired_retention,
+        parameters=parameters_or_default(inserted[1]),
     )
     save_card(
         session,

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
+from studygame.services.optimizer import MemoryModelSummary
 from studygame.services.progress import (
     HEATMAP_DAYS,
     Accuracy,
@@ -178,3 +180,38 @@ def deck_chart(decks: list[Accuracy]) -> alt.LayerChart:
         x=alt.datum(0), text="label:N"
     )
     return alt.layer(track, bars, labels)
+
+
+def render_memory_model(model: MemoryModelSummary) -> None:
+    """Progress's "your memory model": the parameters in use against FSRS's defaults."""
+    per_day = model.expected_reviews_per_day
+    st.metric(
+        f"Expected reviews a day at {model.desired_retention:.0%} retention",
+        f"{per_day:.0f}" if per_day >= 10 else f"{per_day:.1f}",
+        help="In the long run, from your cards in review: each comes back once per interval.",
+    )
+    if model.current is None or model.default is None or model.applied_at is None:
+        fitted = (
+            f" Last fit {model.last_fit_at:%Y-%m-%d}: it did not beat the defaults."
+            if model.last_fit_at
+            else ""
+        )
+        st.caption(
+            "Your schedule uses FSRS's default parameters." + fitted + " Settings → "
+            "*Fit my memory model* fits them to your reviews once you have enough."
+        )
+        return
+    rows = [("yours (in use)", model.current), ("FSRS defaults", model.default)]
+    st.dataframe(
+        [{"parameters": name, "log loss": m.log_loss, "RMSE": m.rmse_bins} for name, m in rows],
+        hide_index=True,
+        column_config={
+            "log loss": st.column_config.NumberColumn(format="%.4f"),
+            "RMSE": st.column_config.NumberColumn(format="%.4f"),
+        },
+    )
+    st.caption(
+        f"Yours were fitted on {model.applied_at:%Y-%m-%d} (last fit {model.last_fit_at:%Y-%m-%d})."
+        " Both are measured on the last fifth of your days, which that fit never saw: lower "
+        "predicts your memory better."
+    )
