@@ -13,7 +13,10 @@ CASES = [
     ("What does __init__ do?", r"What does \_\_init\_\_ do\?"),
     ("What does `__init__` do?", r"What does `__init__` do\?"),
     ("`7 // 2` and `7 % 3`", "`7 // 2` and `7 % 3`"),
-    ("![t](http://127.0.0.1:9/track.png)", rf"\!\[t\]\(http\:{WJ}\/\/127\.0\.0\.1\:{WJ}9\/track\.png\)"),
+    (
+        "![t](http://127.0.0.1:9/track.png)",
+        rf"\!\[t\]\(http\:{WJ}\/\/127\.0\.0\.1\:{WJ}9\/track\.png\)",
+    ),
     ("[click](http://evil)", rf"\[click\]\(http\:{WJ}\/\/evil\)"),
     ("<img src=x onerror=alert(1)>", r"\<img src\=x onerror\=alert\(1\)\>"),
     ("It costs $5 or $6", r"It costs \$5 or \$6"),
@@ -32,7 +35,7 @@ CASES = [
     ("a stray ` backtick", r"a stray \` backtick"),
     ("``", r"\`\`"),
     ("`code` then __x__", r"`code` then \_\_x\_\_"),
-    ("Zoë — 3 × 4 = 12", r"Zoë — 3 × 4 \= 12"),
+    ("Zoë — ½ = 0.5", r"Zoë — ½ \= 0\.5"),
 ]
 
 

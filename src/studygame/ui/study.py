@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from studygame.domain.judging import Judgement, judge_answer, judge_override, judge_self_graded
+from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question
 from studygame.domain.rating import AGAIN, EASY, GOOD, HARD
 from studygame.domain.scoring import next_streak
@@ -377,7 +378,7 @@ def render_status(run: Run) -> None:
 
 def render_question(run: Run, question: Question, preferences: LearnerPreferences) -> None:
     """The prompt and the ways to answer it."""
-    st.markdown(f"#### {question.prompt}")
+    st.markdown(f"#### {safe_markdown(question.prompt)}")
     key = f"{run.mode}-{run.answered}-{question.id}"
     if run.mode == "flashcards" or question.type == "flashcard":
         _render_flashcard(run, question, preferences, key)
@@ -394,7 +395,7 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
     else:
         for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
             st.button(
-                choice,
+                safe_markdown(choice),
                 key=f"choice-{key}-{index}",
                 width="stretch",
                 on_click=answer,
@@ -419,9 +420,9 @@ def _render_flashcard(
             args=(run,),
         )
         return
-    st.success(question.answer)
+    st.success(safe_markdown(question.answer))
     if question.explanation:
-        st.caption(question.explanation)
+        st.caption(safe_markdown(question.explanation))
     st.write("How well did you know it?")
     rows = (SELF_GRADES[:2], SELF_GRADES[2:])
     for row in rows:
@@ -453,11 +454,13 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         fuzzy = judgement.verdict.was_fuzzy
         st.success("Right! (close enough)" if fuzzy else "Right!")
     else:
-        st.error(f"Not quite. You answered: {last.attempt.given_answer or '(nothing)'}")
+        st.error(
+            f"Not quite. You answered: {safe_markdown(last.attempt.given_answer or '(nothing)')}"
+        )
     if judgement.verdict is not None:
-        st.markdown(f"**Answer:** {question.answer}")
+        st.markdown(f"**Answer:** {safe_markdown(question.answer)}")
     if question.explanation:
-        st.caption(question.explanation)
+        st.caption(safe_markdown(question.explanation))
     st.markdown(f"**+{judgement.points:,} points**")
     if not last.saved:
         st.caption("Kept on this device until the database answers; it is not lost.")
@@ -495,7 +498,7 @@ def render_speed_verdict(run: Run, preferences: LearnerPreferences) -> None:
     if last.judgement.is_correct:
         st.success(f"Right! +{last.judgement.points:,}")
     else:
-        st.error(f"Wrong: {last.question.answer}")
+        st.error(f"Wrong: {safe_markdown(last.question.answer)}")
     if last.saved:
         st.button("Undo last answer", key="undo", on_click=undo_last, args=(run, preferences))
 
