@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.markup import safe_markdown
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
@@ -71,7 +72,7 @@ def answer_current(app: AppTest, mode: str, *, right: bool = True) -> None:
         button = next(
             b
             for b in app.button
-            if b.key and b.key.startswith(f"choice-{key}") and b.label == wanted
+            if b.key and b.key.startswith(f"choice-{key}") and b.label == safe_markdown(wanted)
         )
         button.click().run()
     assert not app.exception, app.exception
