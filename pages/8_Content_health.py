@@ -28,8 +28,10 @@ for deck, types in bank.deck_types().items():
 
 st.subheader("Skipped documents")
 if bank.skipped:
-    st.markdown(
-        "\n".join(f"- {safe_markdown(s.id)}: {safe_markdown(s.reason)}" for s in bank.skipped)
+    # A table shows cell text literally: ids and reasons quote untrusted document content.
+    st.dataframe(
+        {"_id": [s.id for s in bank.skipped], "reason": [s.reason for s in bank.skipped]},
+        hide_index=True,
     )
 else:
     st.success("Every document was read.")
