@@ -272,7 +272,8 @@ def test_hostile_data_is_refused_with_a_reason(doc, reason):
         "Tab\tseparated?",
         "Family emoji 👨\u200d👩\u200d👧?",  # zero-width joiners hold an emoji sequence together
         "Flag of Scotland 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f?",
-        "Persian \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645?",  # a zero-width non-joiner is spelling in Persian
+        # A zero-width non-joiner is part of Persian spelling.
+        "Persian \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645?",
         "x" * 2000,
     ],
 )
