@@ -90,12 +90,68 @@ TYPED_CASES = [
     ("3.15", "3.14", (), False, False),
     ("3.140", "3.14", (), True, False),
     ("1,000", "1000", (), True, False),
-    ("1 000", "1000", (), False, False),
+    ("1 000", "1000", (), True, False),
     ("12 3", "123", (), False, False),
     ("Apollo 11", "Apollo 11", (), True, False),
     ("Apolo 11", "Apollo 11", (), True, True),
     ("Apollo 13", "Apollo 11", (), False, False),
     ("World War 1", "World War 2", ("WWII",), False, False),
+    # numbers compare as numbers: sign, decimal point, thousands separators
+    ("40", "-40", (), False, False),
+    ("-40", "-40", (), True, False),
+    ("\u221240", "-40", (), True, False),  # a typographic minus
+    ("- 40", "-40", (), True, False),
+    ("5", "-5", (), False, False),
+    ("-5", "5", (), False, False),
+    ("+5", "5", (), True, False),
+    (".5", "5", (), False, False),
+    ("0.5", ".5", (), True, False),
+    (".5", "0.5", (), True, False),
+    ("0,5", "0.5", (), True, False),  # a decimal comma
+    ("-0", "0", (), True, False),
+    ("1,000", "1000", (), True, False),
+    ("1\u00a0000", "1000", (), True, False),  # no-break space
+    ("1\u202f000", "1000", (), True, False),  # narrow no-break space
+    ("1_000", "1000", (), True, False),
+    ("1'000", "1000", (), True, False),
+    ("1.000.000", "1000000", (), True, False),
+    ("1.000,5", "1000.5", (), True, False),
+    ("1,000.5", "1000.5", (), True, False),
+    ("1.000", "1000", (), False, False),  # one dot is a decimal point: this is 1
+    ("1,00", "1", (), True, False),  # not three digits after the comma: a decimal comma
+    ("10 00", "1000", (), False, False),
+    ("1,0000", "10000", (), False, False),
+    ("1 000", "1 000", (), True, False),
+    ("1024", "1024", (), True, False),
+    ("1,024", "1024", (), True, False),
+    ("7", "007", (), False, False),  # a leading zero makes a code, not a count
+    ("007", "007", (), True, False),
+    ("seven", "7", ("seven",), True, False),
+    ("-40 degrees", "-40 degrees", (), True, False),
+    ("40 degrees", "-40 degrees", (), False, False),
+    # symbols that change the meaning
+    ("C", "C++", (), False, False),
+    ("C#", "C++", (), False, False),
+    ("c++", "C++", (), True, False),
+    ("C++", "C", (), False, False),
+    ("F", "F#", (), False, False),
+    ("f#", "F#", (), True, False),
+    ("A+", "A", (), False, False),
+    # nothing but symbols or emoji: exact
+    ("🍎", "🍎", (), True, False),
+    ("🍌", "🍎", (), False, False),
+    ("?", "?", (), True, False),
+    ("!", "?", (), False, False),
+    ("-", "-", (), True, False),
+    ("+", "-", (), False, False),
+    ("Paris", "🍎", (), False, False),
+    ("🍎", "Paris", (), False, False),
+    # a one-letter substitution that spells another real word
+    ("Ireland", "Iceland", (), False, False),
+    ("Iceland", "Ireland", (), False, False),
+    ("Austria", "Australia", (), False, False),
+    ("Icelanb", "Iceland", (), True, True),  # not a word: a typo
+    ("Cheetas", "Cheetah", (), True, True),
     # nothing typed
     ("", "Paris", (), False, False),
     ("  ?! ", "Paris", (), False, False),
