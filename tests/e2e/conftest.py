@@ -47,13 +47,13 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout_s: floa
 
 @pytest.fixture
 def serve_app(tmp_path) -> Iterator[Callable[..., str]]:
-    """Start the app with extra environment variables; returns its base URL."""
+    """Start the app (or another script) with extra environment variables; returns its URL."""
     processes: list[subprocess.Popen] = []
 
-    def start(**env: str) -> str:
+    def start(script: Path = ROOT / "Home.py", **env: str) -> str:
         port = free_port()
         command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
+            sys.executable, "-m", "streamlit", "run", str(script),
             f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
         ]  # fmt: skip
         full_env = {**os.environ, "STUDYGAME_DATA_DIR": str(tmp_path), **env}
