@@ -5,7 +5,9 @@ import pytest
 from bson import ObjectId
 
 from studygame.config import get_settings
+from studygame.domain.grading import grade_typed
 from studygame.domain.questions import QUESTION_TYPES
+from studygame.models import Attempt
 from studygame.services import content
 from studygame.services.content import (
     ContentUnavailable,
@@ -236,8 +238,6 @@ def test_what_the_database_cannot_store_is_refused(doc, reason):
 
 
 def test_the_limits_come_from_the_attempts_columns():
-    from studygame.models import Attempt
-
     columns = Attempt.__table__.c
     assert (
         columns.question_id.type.length,
@@ -302,3 +302,10 @@ def test_any_failure_of_a_source_is_content_unavailable(monkeypatch):
         "Could not read the question bank from exploding source: "
         "the read failed midway (RuntimeError)."
     )
+
+
+def test_every_bundled_typed_question_accepts_its_own_answers():
+    for q in load_bank(get_settings()).select(types=["typed"]):
+        for given in (q.answer, *q.accepted):
+            verdict = grade_typed(given, q.answer, q.accepted)
+            assert (q.id, verdict.is_correct, verdict.was_fuzzy) == (q.id, True, False)

@@ -134,3 +134,56 @@ def test_refresh_reads_the_source_again(mongo):
     assert metrics(app)["Questions"] == "2"  # cached: a rerun does not read MongoDB
     app.button[0].click().run()
     assert metrics(app) == {"Questions": "3", "Decks": "2", "Skipped": "1"}
+
+
+class FailsMidway:
+    """A cursor that yields one document and then breaks on the next (bad BSON, say)."""
+
+    def __iter__(self):
+        yield DOCS[0]
+        raise ValueError("cannot decode document es-2")
+
+
+def test_a_load_that_breaks_midway_keeps_the_last_good_bank(mongo, monkeypatch):
+    app = render()
+    monkeypatch.setattr(mongomock.Collection, "find", lambda *a, **k: FailsMidway())
+    app.button[0].click().run()
+    assert not app.exception
+    warning = app.warning[-1].value
+    assert warning.startswith(
+        "Could not read the question bank from mongodb://reader:***@cluster0.example.net/: "
+        "the read failed midway (ValueError)."
+    )
+    assert "Still using the questions loaded at" in warning
+    assert metrics(app)["Questions"] == "2"
+
+
+def test_a_load_that_breaks_with_nothing_loaded_is_one_error(mongo, monkeypatch):
+    monkeypatch.setattr(mongomock.Collection, "find", lambda *a, **k: FailsMidway())
+    app = render()
+    assert [e.value for e in app.error] == [
+        "Could not read the question bank from mongodb://reader:***@cluster0.example.net/: "
+        "the read failed midway (ValueError). No questions can be shown until it is back: "
+        "reload the page to try again."
+    ]
+    assert not app.metric
+
+
+def test_a_document_that_used_to_crash_the_page_is_listed_as_skipped(mongo):
+    mongo["studygame"]["questions"].insert_one(
+        {"_id": "es-9", "prompt": "Squared?", "answer": "x", "difficulty": "²"}
+    )
+    app = render()
+    assert metrics(app)["Skipped"] == "2"
+    assert ("es-9", "The difficulty '²' is not 1 to 5, easy, medium or hard.") in skipped_rows(app)
+
+
+def test_skipped_ids_and_reasons_are_shown_literally(mongo):
+    mongo["studygame"]["questions"].insert_one(
+        {"_id": "**bold**![t](http://x/t.png)", "prompt": "P", "answer": "a", "type": "essay"}
+    )
+    app = render()
+    assert (
+        "**bold**![t](http://x/t.png)",
+        "The type 'essay' is not mcq, truefalse, typed or flashcard.",
+    ) in skipped_rows(app)
