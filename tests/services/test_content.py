@@ -1,12 +1,14 @@
 """load_bank: the bundled decks, the MongoDB path (mongomock), skipped documents, outages."""
 
+from pathlib import Path
+
 import mongomock
 import pytest
 from bson import ObjectId
 
 from studygame.config import get_settings
 from studygame.domain.grading import grade_typed
-from studygame.domain.questions import QUESTION_TYPES
+from studygame.domain.questions import MAX_TEXT_CHARS, QUESTION_TYPES
 from studygame.models import Attempt
 from studygame.services import content
 from studygame.services.content import (
@@ -309,3 +311,11 @@ def test_every_bundled_typed_question_accepts_its_own_answers():
         for given in (q.answer, *q.accepted):
             verdict = grade_typed(given, q.answer, q.accepted)
             assert (q.id, verdict.is_correct, verdict.was_fuzzy) == (q.id, True, False)
+
+
+def test_the_documented_limits_are_the_code_limits():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "question-bank.md").read_text()
+    assert f"an `_id` (as text) of at most {content.MAX_ID_CHARS} characters" in doc
+    assert f"or topic of at most {content.MAX_DECK_CHARS} characters" in doc
+    assert content.MAX_DECK_CHARS == content.MAX_TOPIC_CHARS
+    assert f"A text field is at most {MAX_TEXT_CHARS} characters." in doc
