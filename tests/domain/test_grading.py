@@ -1,8 +1,10 @@
 """Grading, table-driven: what a learner would call right, and what a near miss must not pass."""
 
+from decimal import Decimal
+
 import pytest
 
-from studygame.domain.grading import grade_choice, grade_typed, normalize
+from studygame.domain.grading import as_number, grade_choice, grade_typed, normalize
 
 
 @pytest.mark.parametrize(
@@ -166,6 +168,31 @@ TYPED_CASES = [
 def test_grade_typed(given, answer, accepted, is_correct, was_fuzzy):
     verdict = grade_typed(given, answer, accepted)
     assert (verdict.is_correct, verdict.was_fuzzy) == (is_correct, was_fuzzy)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("1000", "1000"),
+        ("-1 000,5", "-1000.5"),
+        (" +.5 ", "0.5"),
+        ("1.000.000", "1000000"),
+        ("1,000,000.25", "1000000.25"),
+        ("", None),
+        ("-", None),
+        ("+", None),
+        ("1,000.000,5", None),
+        ("1.000,000.5", None),
+        ("1 00", None),
+        ("007", None),
+        ("12abc", None),
+        ("NaN", None),
+        ("inf", None),
+        ("1e3", None),
+    ],
+)
+def test_as_number(text, number):
+    assert as_number(text) == (None if number is None else Decimal(number))
 
 
 def test_verdict_names_the_alias_that_matched():

@@ -101,7 +101,8 @@ def _canonical_number(word: str) -> str:
 def as_number(text: str) -> Decimal | None:
     """The number `text` spells as a whole answer ("-1 000,5"), or None if it is not one."""
     folded = unicodedata.normalize("NFKC", text.translate(_MINUS_SIGNS)).strip()
-    sign, body = (folded[0], folded[1:].lstrip()) if folded[:1] in "+-" else ("", folded)
+    signed = folded[:1] in ("+", "-")
+    sign, body = (folded[0], folded[1:].lstrip()) if signed else ("", folded)
     if _PLAIN_NUMBER.fullmatch(body):
         digits = body
     elif (comma := _DECIMAL_COMMA.fullmatch(body)) and len(comma.group(2)) != 3:
