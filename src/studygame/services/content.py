@@ -205,7 +205,9 @@ def _shown_id(doc: object) -> str:
         shown = "(no _id)" if raw_id is None else str(raw_id)
     except Exception:  # an _id whose str() fails is still one skipped document
         return "(unreadable _id)"
-    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    # Listed on a page and in a terminal: a control or invisible character is spelled out, so
+    # an _id cannot clear a screen (ESC sequences) or hide what it is.
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in shown)
     return shown if len(shown) <= MAX_ID_CHARS else shown[:MAX_ID_CHARS] + "…"
 
 
