@@ -102,6 +102,6 @@ def test_check_lists_what_the_database_could_not_store_and_spells_out_hidden_cha
     assert result.output.splitlines()[-4:] == [
         f"  {'q' * 64}…: The _id is longer than 64 characters.",
         "  es-4: The deck is longer than 200 characters.",
-        "  es-\\u001b[2J: The _id holds a control character (U+001B).",
+        "  es-\\u001b[2J: There is a control character (U+001B) in the _id.",
         "  es-6: The difficulty '²' is not 1 to 5, easy, medium or hard.",
     ]

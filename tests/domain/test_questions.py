@@ -217,7 +217,7 @@ HOSTILE_DOCS = [
     (with_(CAPITAL, _id="   "), "The _id is blank."),
     (with_(CAPITAL, _id=" geo-1"), "The _id has spaces in it."),
     (with_(CAPITAL, _id="geo 1"), "The _id has spaces in it."),
-    (with_(CAPITAL, _id="geo\x001"), "The _id holds a control character (U+0000)."),
+    (with_(CAPITAL, _id="geo\x001"), "There is a control character (U+0000) in the _id."),
     (with_(CAPITAL, _id=True), "The _id must be text, a whole number or an ObjectId."),
     (with_(CAPITAL, _id=1.5), "The _id must be text"),
     (with_(CAPITAL, _id=b"geo"), "The _id must be text"),
@@ -238,22 +238,58 @@ HOSTILE_DOCS = [
     (with_(TYPED, answer=b"Au"), "The answer (answer) is not text"),
     (with_(TYPED, accepted=[{"a": 1}]), "The accepted answers (accepted) must be a list"),
     (with_(CAPITAL, tags=[b"x"]), "The tags must be a list of text."),
-    (with_(CAPITAL, prompt="Capital\x00 of France?"), "The prompt (prompt) holds a control"),
-    (with_(CAPITAL, prompt="Capital\x1b[31m?"), "The prompt (prompt) holds a control character"),
-    (with_(CAPITAL, prompt="Capital \ud800?"), "The prompt (prompt) holds a broken character"),
-    (with_(CAPITAL, prompt="Capital \u202eecnarF?"), "The prompt (prompt) holds an invisible"),
-    (with_(CAPITAL, prompt="Capital \u2066x\u2069?"), "The prompt (prompt) holds an invisible"),
-    (with_(CAPITAL, prompt="Cap\u200bital?"), "The prompt (prompt) holds an invisible"),
-    (with_(CAPITAL, prompt="\ufeffCapital?"), "The prompt (prompt) holds an invisible"),
+    (
+        with_(CAPITAL, prompt="Capital\x00 of France?"),
+        "There is a control character (U+0000) in the prompt (prompt).",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital\x1b[31m?"),
+        "There is a control character (U+001B) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \ud800?"),
+        "There is a broken character (a lone surrogate) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \u202eecnarF?"),
+        "There is an invisible formatting character (U+202E) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \u2066x\u2069?"),
+        "There is an invisible formatting character (U+2066) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Cap\u200bital?"),
+        "There is an invisible formatting character (U+200B) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="\ufeffCapital?"),
+        "There is an invisible formatting character (U+FEFF) in the prompt",
+    ),
     (with_(CAPITAL, prompt=TOO_LONG), "The prompt (prompt) is longer than 2000 characters."),
     (with_(CAPITAL, explanation=TOO_LONG), "The explanation (explanation) is longer than"),
-    (with_(CAPITAL, choices=["Lyon", "Pa\u202eris", "Nice"]), "The choices (choices) holds"),
-    (with_(TYPED, answer="A\x00u"), "The answer (answer) holds a control character"),
-    (with_(TYPED, accepted=["g\u200bold"]), "The accepted answers (accepted) holds an invisible"),
-    (with_(CAPITAL, deck="Geo\x07"), "The deck (deck) holds a control character"),
-    (with_(CAPITAL, topic="\u202eCapitals"), "The topic (topic) holds an invisible"),
-    (with_(CAPITAL, tags=["eu\x00"]), "The tags holds a control character"),
-    (with_(CAPITAL, _id="geo-\ud800"), "The _id holds a broken character"),
+    (
+        with_(CAPITAL, choices=["Lyon", "Pa\u202eris", "Nice"]),
+        "There is an invisible formatting character (U+202E) in the choices (choices).",
+    ),
+    (
+        with_(TYPED, answer="A\x00u"),
+        "There is a control character (U+0000) in the answer (answer).",
+    ),
+    (
+        with_(TYPED, accepted=["g\u200bold"]),
+        "There is an invisible formatting character (U+200B) in the accepted answers (accepted).",
+    ),
+    (with_(CAPITAL, deck="Geo\x07"), "There is a control character (U+0007) in the deck (deck)."),
+    (
+        with_(CAPITAL, topic="\u202eCapitals"),
+        "There is an invisible formatting character (U+202E) in the topic (topic).",
+    ),
+    (with_(CAPITAL, tags=["eu\x00"]), "There is a control character (U+0000) in the tags."),
+    (
+        with_(CAPITAL, _id="geo-\ud800"),
+        "There is a broken character (a lone surrogate) in the _id.",
+    ),
 ]
 
 

@@ -130,12 +130,12 @@ def _checked(text: str, what: str) -> str:
     for char in text:
         category = unicodedata.category(char)
         if category == "Cs":
-            raise BadQuestion(f"The {what} holds a broken character (a lone surrogate).")
+            raise BadQuestion(f"There is a broken character (a lone surrogate) in the {what}.")
         if category == "Cc" and char not in _ALLOWED_CONTROL_CHARS:
-            raise BadQuestion(f"The {what} holds a control character (U+{ord(char):04X}).")
+            raise BadQuestion(f"There is a control character (U+{ord(char):04X}) in the {what}.")
         if category == "Cf" and not _ALLOWED_FORMAT_CHARS.match(char):
             raise BadQuestion(
-                f"The {what} holds an invisible formatting character (U+{ord(char):04X})."
+                f"There is an invisible formatting character (U+{ord(char):04X}) in the {what}."
             )
     return text
 
