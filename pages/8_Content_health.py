@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from studygame.domain.markup import safe_markdown
 from studygame.ui.bank import BANK_TTL_S, TYPE_LABELS, bank_view, current_bank, refresh
 from studygame.ui.page import begin_page
 
@@ -23,10 +24,14 @@ with st.container(horizontal=True):
 st.subheader("Questions per deck")
 for deck, types in bank.deck_types().items():
     kinds = " · ".join(f"{n} {TYPE_LABELS[kind]}" for kind, n in types.items() if n)
-    st.markdown(f"**{deck}**: {bank.decks[deck]} ({kinds})")
+    st.markdown(f"**{safe_markdown(deck)}**: {bank.decks[deck]} ({kinds})")
 
 st.subheader("Skipped documents")
 if bank.skipped:
-    st.markdown("\n".join(f"- `{s.id}`: {s.reason}" for s in bank.skipped))
+    # A table shows cell text literally: ids and reasons quote untrusted document content.
+    st.dataframe(
+        {"_id": [s.id for s in bank.skipped], "reason": [s.reason for s in bank.skipped]},
+        hide_index=True,
+    )
 else:
     st.success("Every document was read.")

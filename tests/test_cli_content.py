@@ -83,3 +83,25 @@ def test_an_unreachable_source_exits_1_with_one_sentence(monkeypatch, flag):
     )
     assert len(result.output.strip().splitlines()) == 1
     assert "s3cretpw" not in result.output
+
+
+def test_check_lists_what_the_database_could_not_store_and_spells_out_hidden_characters(
+    mongo, monkeypatch
+):
+    client = content.mongo_client("")
+    client["studygame"]["questions"].insert_many(
+        [
+            {"_id": "q" * 65, "deck": "Spanish", "prompt": "P", "answer": "a"},
+            {"_id": "es-4", "deck": "D" * 201, "prompt": "P", "answer": "a"},
+            {"_id": "es-\x1b[2J", "deck": "Spanish", "prompt": "P", "answer": "a"},
+            {"_id": "es-6", "deck": "Spanish", "prompt": "P", "answer": "a", "difficulty": "²"},
+        ]
+    )
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-4:] == [
+        f"  {'q' * 64}…: The _id is longer than 64 characters.",
+        "  es-4: The deck is longer than 200 characters.",
+        "  es-\\u001b[2J: There is a control character (U+001B) in the _id.",
+        "  es-6: The difficulty '²' is not 1 to 5, easy, medium or hard.",
+    ]

@@ -1,8 +1,10 @@
 """Grading, table-driven: what a learner would call right, and what a near miss must not pass."""
 
+from decimal import Decimal
+
 import pytest
 
-from studygame.domain.grading import grade_choice, grade_typed, normalize
+from studygame.domain.grading import as_number, grade_choice, grade_typed, normalize
 
 
 @pytest.mark.parametrize(
@@ -90,12 +92,68 @@ TYPED_CASES = [
     ("3.15", "3.14", (), False, False),
     ("3.140", "3.14", (), True, False),
     ("1,000", "1000", (), True, False),
-    ("1 000", "1000", (), False, False),
+    ("1 000", "1000", (), True, False),
     ("12 3", "123", (), False, False),
     ("Apollo 11", "Apollo 11", (), True, False),
     ("Apolo 11", "Apollo 11", (), True, True),
     ("Apollo 13", "Apollo 11", (), False, False),
     ("World War 1", "World War 2", ("WWII",), False, False),
+    # numbers compare as numbers: sign, decimal point, thousands separators
+    ("40", "-40", (), False, False),
+    ("-40", "-40", (), True, False),
+    ("\u221240", "-40", (), True, False),  # a typographic minus
+    ("- 40", "-40", (), True, False),
+    ("5", "-5", (), False, False),
+    ("-5", "5", (), False, False),
+    ("+5", "5", (), True, False),
+    (".5", "5", (), False, False),
+    ("0.5", ".5", (), True, False),
+    (".5", "0.5", (), True, False),
+    ("0,5", "0.5", (), True, False),  # a decimal comma
+    ("-0", "0", (), True, False),
+    ("1,000", "1000", (), True, False),
+    ("1\u00a0000", "1000", (), True, False),  # no-break space
+    ("1\u202f000", "1000", (), True, False),  # narrow no-break space
+    ("1_000", "1000", (), True, False),
+    ("1'000", "1000", (), True, False),
+    ("1.000.000", "1000000", (), True, False),
+    ("1.000,5", "1000.5", (), True, False),
+    ("1,000.5", "1000.5", (), True, False),
+    ("1.000", "1000", (), False, False),  # one dot is a decimal point: this is 1
+    ("1,00", "1", (), True, False),  # not three digits after the comma: a decimal comma
+    ("10 00", "1000", (), False, False),
+    ("1,0000", "10000", (), False, False),
+    ("1 000", "1 000", (), True, False),
+    ("1024", "1024", (), True, False),
+    ("1,024", "1024", (), True, False),
+    ("7", "007", (), False, False),  # a leading zero makes a code, not a count
+    ("007", "007", (), True, False),
+    ("seven", "7", ("seven",), True, False),
+    ("-40 degrees", "-40 degrees", (), True, False),
+    ("40 degrees", "-40 degrees", (), False, False),
+    # symbols that change the meaning
+    ("C", "C++", (), False, False),
+    ("C#", "C++", (), False, False),
+    ("c++", "C++", (), True, False),
+    ("C++", "C", (), False, False),
+    ("F", "F#", (), False, False),
+    ("f#", "F#", (), True, False),
+    ("A+", "A", (), False, False),
+    # nothing but symbols or emoji: exact
+    ("🍎", "🍎", (), True, False),
+    ("🍌", "🍎", (), False, False),
+    ("?", "?", (), True, False),
+    ("!", "?", (), False, False),
+    ("-", "-", (), True, False),
+    ("+", "-", (), False, False),
+    ("Paris", "🍎", (), False, False),
+    ("🍎", "Paris", (), False, False),
+    # a one-letter substitution that spells another real word
+    ("Ireland", "Iceland", (), False, False),
+    ("Iceland", "Ireland", (), False, False),
+    ("Austria", "Australia", (), False, False),
+    ("Icelanb", "Iceland", (), True, True),  # not a word: a typo
+    ("Cheetas", "Cheetah", (), True, True),
     # nothing typed
     ("", "Paris", (), False, False),
     ("  ?! ", "Paris", (), False, False),
@@ -110,6 +168,31 @@ TYPED_CASES = [
 def test_grade_typed(given, answer, accepted, is_correct, was_fuzzy):
     verdict = grade_typed(given, answer, accepted)
     assert (verdict.is_correct, verdict.was_fuzzy) == (is_correct, was_fuzzy)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("1000", "1000"),
+        ("-1 000,5", "-1000.5"),
+        (" +.5 ", "0.5"),
+        ("1.000.000", "1000000"),
+        ("1,000,000.25", "1000000.25"),
+        ("", None),
+        ("-", None),
+        ("+", None),
+        ("1,000.000,5", None),
+        ("1.000,000.5", None),
+        ("1 00", None),
+        ("007", None),
+        ("12abc", None),
+        ("NaN", None),
+        ("inf", None),
+        ("1e3", None),
+    ],
+)
+def test_as_number(text, number):
+    assert as_number(text) == (None if number is None else Decimal(number))
 
 
 def test_verdict_names_the_alias_that_matched():

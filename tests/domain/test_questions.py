@@ -200,3 +200,118 @@ def test_parsing_does_not_change_the_document():
     before = repr(doc)
     parse_question(doc)
     assert repr(doc) == before
+
+
+TOO_LONG = "x" * 2001
+# Hostile or accidental data: each must be refused with a reason naming the field.
+HOSTILE_DOCS = [
+    (with_(CAPITAL, difficulty="²"), "The difficulty '²' is not 1 to 5"),
+    (with_(CAPITAL, difficulty="٣"), "The difficulty '٣' is not 1 to 5"),
+    (with_(CAPITAL, difficulty=float("nan")), "The difficulty nan is not 1 to 5"),
+    (with_(CAPITAL, difficulty=float("inf")), "The difficulty inf is not 1 to 5"),
+    (with_(TYPED, answer=float("nan")), "The answer (answer) is nan, not a number anyone"),
+    (with_(TYPED, answer=float("inf")), "The answer (answer) is inf, not a number anyone"),
+    (with_(TYPED, answer=float("-inf")), "The answer (answer) is -inf"),
+    (with_(CAPITAL, answer=float("nan")), "The answer (answer) is nan"),
+    (with_(CAPITAL, _id=""), "The _id is blank."),
+    (with_(CAPITAL, _id="   "), "The _id is blank."),
+    (with_(CAPITAL, _id=" geo-1"), "The _id has spaces in it."),
+    (with_(CAPITAL, _id="geo 1"), "The _id has spaces in it."),
+    (with_(CAPITAL, _id="geo\x001"), "There is a control character (U+0000) in the _id."),
+    (with_(CAPITAL, _id=True), "The _id must be text, a whole number or an ObjectId."),
+    (with_(CAPITAL, _id=1.5), "The _id must be text"),
+    (with_(CAPITAL, _id=b"geo"), "The _id must be text"),
+    (with_(CAPITAL, _id={"a": 1}), "The _id must be text"),
+    (with_(CAPITAL, _id=["a"]), "The _id must be text"),
+    (with_(CAPITAL, prompt={"en": "Hi"}), "The prompt (prompt) is not text."),
+    (with_(CAPITAL, prompt=b"Hi"), "The prompt (prompt) is not text."),
+    (with_(CAPITAL, prompt=True), "The prompt (prompt) is not text."),
+    (with_(CAPITAL, deck={"a": 1}), "The deck (deck) is not text."),
+    (with_(CAPITAL, deck=b"Geo"), "The deck (deck) is not text."),
+    (with_(CAPITAL, topic=["a"]), "The topic (topic) is not text."),
+    (with_(CAPITAL, topic=True), "The topic (topic) is not text."),
+    (with_(CAPITAL, explanation={"a": 1}), "The explanation (explanation) is not text."),
+    (with_(CAPITAL, explanation=b"x"), "The explanation (explanation) is not text."),
+    (with_(CAPITAL, choices=[b"a", b"b"]), "The choices (choices) must be a list of text."),
+    (with_(CAPITAL, choices=[True, False]), "The choices (choices) must be a list of text."),
+    (with_(CAPITAL, choices={"a": 1}), "The choices (choices) must be a list of text."),
+    (with_(TYPED, answer=b"Au"), "The answer (answer) is not text"),
+    (with_(TYPED, accepted=[{"a": 1}]), "The accepted answers (accepted) must be a list"),
+    (with_(CAPITAL, tags=[b"x"]), "The tags must be a list of text."),
+    (
+        with_(CAPITAL, prompt="Capital\x00 of France?"),
+        "There is a control character (U+0000) in the prompt (prompt).",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital\x1b[31m?"),
+        "There is a control character (U+001B) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \ud800?"),
+        "There is a broken character (a lone surrogate) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \u202eecnarF?"),
+        "There is an invisible formatting character (U+202E) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Capital \u2066x\u2069?"),
+        "There is an invisible formatting character (U+2066) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="Cap\u200bital?"),
+        "There is an invisible formatting character (U+200B) in the prompt",
+    ),
+    (
+        with_(CAPITAL, prompt="\ufeffCapital?"),
+        "There is an invisible formatting character (U+FEFF) in the prompt",
+    ),
+    (with_(CAPITAL, prompt=TOO_LONG), "The prompt (prompt) is longer than 2000 characters."),
+    (with_(CAPITAL, explanation=TOO_LONG), "The explanation (explanation) is longer than"),
+    (
+        with_(CAPITAL, choices=["Lyon", "Pa\u202eris", "Nice"]),
+        "There is an invisible formatting character (U+202E) in the choices (choices).",
+    ),
+    (
+        with_(TYPED, answer="A\x00u"),
+        "There is a control character (U+0000) in the answer (answer).",
+    ),
+    (
+        with_(TYPED, accepted=["g\u200bold"]),
+        "There is an invisible formatting character (U+200B) in the accepted answers (accepted).",
+    ),
+    (with_(CAPITAL, deck="Geo\x07"), "There is a control character (U+0007) in the deck (deck)."),
+    (
+        with_(CAPITAL, topic="\u202eCapitals"),
+        "There is an invisible formatting character (U+202E) in the topic (topic).",
+    ),
+    (with_(CAPITAL, tags=["eu\x00"]), "There is a control character (U+0000) in the tags."),
+    (
+        with_(CAPITAL, _id="geo-\ud800"),
+        "There is a broken character (a lone surrogate) in the _id.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("doc", "reason"), HOSTILE_DOCS, ids=[r for _, r in HOSTILE_DOCS])
+def test_hostile_data_is_refused_with_a_reason(doc, reason):
+    with pytest.raises(BadQuestion) as raised:
+        parse_question(doc)
+    assert raised.value.reason.startswith(reason)
+    assert raised.value.reason.endswith(".")
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Line one\nline two?",
+        "Tab\tseparated?",
+        "Family emoji 👨\u200d👩\u200d👧?",  # zero-width joiners hold an emoji sequence together
+        "Flag of Scotland 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f?",
+        # A zero-width non-joiner is part of Persian spelling.
+        "Persian \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645?",
+        "x" * 2000,
+    ],
+)
+def test_readable_text_is_kept(prompt):
+    assert parse_question(with_(CAPITAL, prompt=prompt)).prompt == prompt.strip()

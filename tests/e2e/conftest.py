@@ -77,15 +77,18 @@ def start_server(tmp_path) -> Iterator[Callable[..., str]]:
 
 @pytest.fixture
 def serve_app(start_server) -> Callable[..., str]:
-    """Start the app with extra environment variables; returns its base URL."""
+    """Start the app (or another script) with extra environment variables; returns its URL."""
 
-    def streamlit_run(port: int) -> list[str]:
-        return [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
-            f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
-        ]  # fmt: skip
+    def start(script: Path = ROOT / "Home.py", **env: str) -> str:
+        def streamlit_run(port: int) -> list[str]:
+            return [
+                sys.executable, "-m", "streamlit", "run", str(script),
+                f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
+            ]  # fmt: skip
 
-    return lambda **env: start_server(streamlit_run, **env)
+        return start_server(streamlit_run, **env)
+
+    return start
 
 
 @pytest.fixture(scope="session")

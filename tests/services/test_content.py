@@ -1,11 +1,15 @@
 """load_bank: the bundled decks, the MongoDB path (mongomock), skipped documents, outages."""
 
+from pathlib import Path
+
 import mongomock
 import pytest
 from bson import ObjectId
 
 from studygame.config import get_settings
-from studygame.domain.questions import QUESTION_TYPES
+from studygame.domain.grading import grade_typed
+from studygame.domain.questions import MAX_TEXT_CHARS, QUESTION_TYPES
+from studygame.models import Attempt
 from studygame.services import content
 from studygame.services.content import (
     ContentUnavailable,
@@ -187,3 +191,131 @@ def test_the_bank_is_frozen():
     bank = QuestionBank("test", ())
     with pytest.raises(AttributeError):
         bank.source = "other"
+
+
+def mongo_settings(monkeypatch):
+    return settings_for(monkeypatch, MONGODB_URI=MONGO_URI)
+
+
+def test_a_document_that_used_to_crash_the_load_is_skipped(monkeypatch, mongo):
+    mongo["studygame"]["questions"].insert_many(
+        [*GOOD_DOCS, {"_id": "es-9", "prompt": "Squared?", "answer": "x", "difficulty": "²"}]
+    )
+    bank = load_bank(mongo_settings(monkeypatch))
+    assert len(bank.questions) == 4
+    assert bank.skipped == (
+        Skipped("es-9", "The difficulty '²' is not 1 to 5, easy, medium or hard."),
+    )
+
+
+def test_a_parsing_bug_costs_one_document_not_the_bank(monkeypatch):
+    real = content.parse_question
+
+    def buggy(doc):
+        if doc["_id"] == "es-2":
+            raise KeyError("surprise")
+        return real(doc)
+
+    monkeypatch.setattr(content, "parse_question", buggy)
+    bank = build_bank("test", GOOD_DOCS)
+    assert len(bank.questions) == 3
+    assert bank.skipped == (Skipped("es-2", "The document could not be read (KeyError)."),)
+
+
+LONG = "x" * 201
+# Documents the parser accepts but the attempts table could not store, and repeated ids.
+UNSTORABLE = [
+    ({"_id": "q" * 65, "prompt": "P", "answer": "a"}, "The _id is longer than 64 characters."),
+    ({"_id": "u1", "deck": LONG, "prompt": "P", "answer": "a"}, "The deck is longer than 200"),
+    ({"_id": "u2", "topic": LONG, "prompt": "P", "answer": "a"}, "The topic is longer than 200"),
+]
+
+
+@pytest.mark.parametrize(("doc", "reason"), UNSTORABLE, ids=[r for _, r in UNSTORABLE])
+def test_what_the_database_cannot_store_is_refused(doc, reason):
+    bank = build_bank("test", [doc])
+    assert bank.questions == ()
+    assert bank.skipped[0].reason.startswith(reason)
+    assert len(bank.skipped[0].id) <= content.MAX_ID_CHARS + 1
+
+
+def test_the_limits_come_from_the_attempts_columns():
+    columns = Attempt.__table__.c
+    assert (
+        columns.question_id.type.length,
+        columns.deck.type.length,
+        columns.topic.type.length,
+    ) == (content.MAX_ID_CHARS, content.MAX_DECK_CHARS, content.MAX_TOPIC_CHARS)
+    fits = {"_id": "q" * 64, "deck": "d" * 200, "topic": "t" * 200, "prompt": "P", "answer": "a"}
+    assert len(build_bank("test", [fits]).questions) == 1
+
+
+def test_ids_that_are_equal_as_text_are_one_question():
+    docs = [
+        {"_id": 7, "prompt": "P", "answer": "a"},
+        {"_id": "7", "prompt": "P again", "answer": "a"},
+    ]
+    bank = build_bank("test", docs)
+    assert [q.id for q in bank.questions] == ["7"]
+    assert bank.skipped == (Skipped("7", "Another document has the same _id."),)
+
+
+class BrokenMidway:
+    """A cursor that yields some documents, then fails (a dropped connection, bad BSON)."""
+
+    def __init__(self, docs, error):
+        self.docs, self.error = docs, error
+
+    def __iter__(self):
+        yield from self.docs
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "gist"),
+    [
+        (content.PyMongoError("connection reset by peer"), "connection reset by peer"),
+        (ValueError("bad bson in doc es-9"), "the read failed midway (ValueError)"),
+        (MemoryError(), "the read failed midway (MemoryError)"),
+    ],
+)
+def test_a_cursor_that_fails_midway_is_an_unreadable_source(monkeypatch, mongo, error, gist):
+    monkeypatch.setattr(
+        mongomock.Collection, "find", lambda *a, **k: BrokenMidway(GOOD_DOCS[:2], error)
+    )
+    with pytest.raises(ContentUnavailable) as raised:
+        load_bank(mongo_settings(monkeypatch))
+    assert str(raised.value) == (
+        f"Could not read the question bank from mongodb://reader:***@cluster0.example.net/: {gist}."
+    )
+
+
+def test_any_failure_of_a_source_is_content_unavailable(monkeypatch):
+    class Exploding:
+        name = "exploding source"
+
+        def documents(self):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(content, "question_source", lambda settings: Exploding())
+    with pytest.raises(ContentUnavailable) as raised:
+        load_bank(get_settings())
+    assert str(raised.value) == (
+        "Could not read the question bank from exploding source: "
+        "the read failed midway (RuntimeError)."
+    )
+
+
+def test_every_bundled_typed_question_accepts_its_own_answers():
+    for q in load_bank(get_settings()).select(types=["typed"]):
+        for given in (q.answer, *q.accepted):
+            verdict = grade_typed(given, q.answer, q.accepted)
+            assert (q.id, verdict.is_correct, verdict.was_fuzzy) == (q.id, True, False)
+
+
+def test_the_documented_limits_are_the_code_limits():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "question-bank.md").read_text()
+    assert f"an `_id` (as text) of at most {content.MAX_ID_CHARS} characters" in doc
+    assert f"or topic of at most {content.MAX_DECK_CHARS} characters" in doc
+    assert content.MAX_DECK_CHARS == content.MAX_TOPIC_CHARS
+    assert f"A text field is at most {MAX_TEXT_CHARS} characters." in doc

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.markup import safe_markdown
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
 from studygame.services.learner import (
@@ -75,7 +76,7 @@ def answer_current(app: AppTest, mode: str, *, right: bool = True) -> None:
         button = next(
             b
             for b in app.button
-            if b.key and b.key.startswith(f"choice-{key}") and b.label == wanted
+            if b.key and b.key.startswith(f"choice-{key}") and b.label == safe_markdown(wanted)
         )
         button.click().run()
     assert not app.exception, app.exception
@@ -283,7 +284,7 @@ def test_the_summary_shows_the_round_and_the_questions_missed(db):
     shown = "\n".join(str(m.value) for m in app.markdown)
     assert f"+{run.score:,} XP added" in shown
     assert "**Missed (1)**" in shown
-    assert bank[ids[1]].prompt in shown and bank[ids[1]].answer in shown
+    assert safe_markdown(bank[ids[1]].prompt) in shown and bank[ids[1]].answer in shown
     assert bank[ids[0]].prompt not in shown  # only the missed one is listed
     assert progress_text(app) == "Daily goal: 3 of 50 answers"
     assert "Your first personal best!" in [s.value for s in app.success]
@@ -368,9 +369,9 @@ def test_feedback_keeps_the_question_and_colours_the_choices(db):
     click(app, "quiz-start")
     start_quiz_on(app, [mcq])
     answer_current(app, "quiz", right=False)
-    assert f"#### {question.prompt}" in [m.value for m in app.markdown]
+    assert f"#### {safe_markdown(question.prompt)}" in [m.value for m in app.markdown]
     states = {b.key.split("-")[1]: b.label for b in app.button if b.key.startswith("fb-")}
-    assert states["right"] == f"✓ {question.answer}"
+    assert states["right"] == f"✓ {safe_markdown(question.answer)}"
     assert states["wrong"].startswith("✗ ") and states["wrong"] != states["right"]
     assert all(b.disabled for b in app.button if b.key.startswith("fb-"))
 
@@ -389,7 +390,7 @@ def test_a_flashcard_grade_moves_on_at_once_and_can_be_undone(db):
     click(app, f"grade-good-{key}")
     assert run.current_id != first and not run.on_feedback and run.position == 1
     prompt = {q.id: q for q in load_bank_for_tests().questions}[first].prompt
-    assert f"Last card “{prompt}”: Good, +500" in [s.value for s in app.success]
+    assert f"Last card “{safe_markdown(prompt)}”: Good, +500" in [s.value for s in app.success]
     click(app, "undo")
     assert (run.current_id, run.position, run.answered) == (first, 0, 0)
     assert attempts(db, "flashcards") == []
@@ -403,7 +404,8 @@ def test_the_speed_round_names_the_question_its_verdict_judged(db):
     first = bank[run.current_id]
     answer_current(app, "speed", right=False)
     (verdict,) = [e.value for e in app.error]
-    assert verdict == f"Last question “{first.prompt}”: wrong, the answer is {first.answer}"
+    asked, right = safe_markdown(first.prompt), safe_markdown(first.answer)
+    assert verdict == f"Last question “{asked}”: wrong, the answer is {right}"
     assert bank[run.current_id].prompt != first.prompt
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -33,6 +35,15 @@ TYPE_SPELLINGS: dict[str, QuestionType] = {
 }
 # An answer longer than this is no fun to type: such a document becomes a flashcard.
 MAX_TYPED_WORDS = 5
+# No real prompt, choice or explanation comes near this; a longer one is a pasted accident
+# (or an attempt to fill the learner's screen), not a question.
+MAX_TEXT_CHARS = 2000
+# Format characters that hide or reorder text (RTL overrides, zero-width spaces, BOM) make a
+# question read differently from what is graded. Joiners are kept: emoji sequences and many
+# scripts need U+200C/U+200D, and subdivision flags need the tag characters.
+_ALLOWED_FORMAT_CHARS = re.compile("[\u200c\u200d\U000e0020-\U000e007f]")
+_ALLOWED_CONTROL_CHARS = frozenset("\n\t")
+_DIGITS = re.compile("[0-9]+")
 
 
 class BadQuestion(ValueError):
@@ -64,8 +75,7 @@ def parse_question(doc: Mapping) -> Question:
     """Read one question-bank document (DESIGN.md's shape and aliases); raise BadQuestion."""
     if not isinstance(doc, Mapping):
         raise BadQuestion("The document is not an object.")
-    if doc.get("_id") is None:
-        raise BadQuestion("The document has no _id.")
+    question_id = _question_id(doc.get("_id"))
     prompt = _text(doc, PROMPT_KEYS, "prompt")
     if not prompt:
         raise BadQuestion("The document has no prompt (prompt, question, front or text).")
@@ -83,7 +93,7 @@ def parse_question(doc: Mapping) -> Question:
         choices = ()
     accepted = _accepted(doc, extra_accepted, answer) if kind == "typed" else ()
     return Question(
-        id=str(doc["_id"]),
+        id=question_id,
         deck=_text(doc, DECK_KEYS, "deck") or DEFAULT_DECK,
         topic=_text(doc, TOPIC_KEYS, "topic"),
         tags=_tags(doc.get("tags")),
@@ -110,7 +120,38 @@ def _text(doc: Mapping, keys: tuple[str, ...], field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadQuestion(f"The {field} ({key}) is not text.")
-    return value.strip() or None
+    return _checked(value, f"{field} ({key})").strip() or None
+
+
+def _checked(text: str, what: str) -> str:
+    """`text` unchanged if it is plain readable text; BadQuestion naming `what` otherwise."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadQuestion(f"The {what} is longer than {MAX_TEXT_CHARS} characters.")
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise BadQuestion(f"There is a broken character (a lone surrogate) in the {what}.")
+        if category == "Cc" and char not in _ALLOWED_CONTROL_CHARS:
+            raise BadQuestion(f"There is a control character (U+{ord(char):04X}) in the {what}.")
+        if category == "Cf" and not _ALLOWED_FORMAT_CHARS.match(char):
+            raise BadQuestion(
+                f"There is an invisible formatting character (U+{ord(char):04X}) in the {what}."
+            )
+    return text
+
+
+def _question_id(value: object) -> str:
+    # str(_id) is the key of the learner's history: only values with one stable spelling.
+    if value is None:
+        raise BadQuestion("The document has no _id.")
+    if isinstance(value, bool | float | bytes | Mapping | list | tuple | set):
+        raise BadQuestion("The _id must be text, a whole number or an ObjectId.")
+    text = _checked(str(value), "_id")
+    if not text.strip():
+        raise BadQuestion("The _id is blank.")
+    if text != text.strip() or any(c.isspace() for c in text):
+        raise BadQuestion("The _id has spaces in it.")
+    return text
 
 
 def _whole_number(value: object) -> int | None:
@@ -128,7 +169,7 @@ def _text_list(value: object, what: str) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise BadQuestion(f"The {what} must be a list of text.")
-    return tuple(i.strip() for i in items if i.strip())
+    return tuple(i.strip() for i in items if _checked(i, what).strip())
 
 
 def _choices(doc: Mapping) -> tuple[str, ...]:
@@ -160,12 +201,14 @@ def _answer(raw: object, key: str, choices: tuple[str, ...]) -> tuple[str, tuple
     # Without choices a number is the answer itself ("2 ** 10?" -> 1024), typed in as text.
     if index is not None:
         return str(index), ()
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise BadQuestion(f"The answer ({key}) is {raw}, not a number anyone can type.")
     if isinstance(raw, float) and choices:
         raise BadQuestion(f"The answer index {raw} is not a whole number.")
     if isinstance(raw, float):
         return str(raw), ()
     if isinstance(raw, str):
-        if not raw.strip():
+        if not _checked(raw, f"answer ({key})").strip():
             raise BadQuestion("The answer is empty.")
         return raw.strip(), ()
     if isinstance(raw, list):
@@ -247,7 +290,8 @@ def _difficulty(value: object) -> int | None:
         word = value.strip().lower()
         if word in DIFFICULTY_WORDS:
             return DIFFICULTY_WORDS[word]
-        level = int(word) if word.isdigit() else None
+        # str.isdigit() is True for "²" and "٣", which int() refuses or reads otherwise.
+        level = int(word) if _DIGITS.fullmatch(word) else None
     else:
         level = _whole_number(value)
     if level is None or not 1 <= level <= 5:

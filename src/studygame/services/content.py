@@ -1,7 +1,8 @@
 """The question bank: one interface, two sources (MongoDB, or the decks bundled in the package).
 
 Loading reads every document once; a document that cannot be read is skipped with its reason,
-never raised. Only an unreachable source raises, as ContentUnavailable.
+never raised. A source that cannot be read to the end raises ContentUnavailable, whatever the
+error, so the app can fall back on its last good bank.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ from pymongo.errors import PyMongoError
 
 from studygame.config import Settings, redact_url
 from studygame.domain.questions import QUESTION_TYPES, BadQuestion, Question, parse_question
+from studygame.models import Attempt
 
 # Atlas answers in well under a second; an outage must not keep a page waiting long.
 MONGO_TIMEOUT_MS = 3000
 BUNDLED_SOURCE = "bundled sample decks"
+# A question is only playable if its answers can be saved: the attempts columns set the limits.
+MAX_ID_CHARS = Attempt.__table__.c.question_id.type.length
+MAX_DECK_CHARS = Attempt.__table__.c.deck.type.length
+MAX_TOPIC_CHARS = Attempt.__table__.c.topic.type.length
 
 
 class ContentUnavailable(RuntimeError):
@@ -138,13 +144,17 @@ class MongoQuestions:
         try:
             with mongo_client(self.uri) as client:
                 return list(client[self.database][self.collection].find())
-        except PyMongoError as exc:
+        # Not only PyMongoError: a cursor can also fail midway on a document bson cannot decode.
+        except Exception as exc:  # any failure means "no bank from this load"
             raise ContentUnavailable(
                 f"Could not read the question bank from {redact_url(self.uri)}: {_gist(exc)}."
             ) from None
 
 
-def _gist(exc: PyMongoError) -> str:
+def _gist(exc: Exception) -> str:
+    if not isinstance(exc, PyMongoError):
+        # Other errors' text may quote document content or a URI: the class name is enough.
+        return f"the read failed midway ({type(exc).__name__})"
     # pymongo appends timeouts and a whole topology description: keep the first clause.
     lines = str(exc).strip().splitlines()
     gist = lines[0] if lines else type(exc).__name__
@@ -168,12 +178,17 @@ def build_bank(source: str, documents: Iterable[object]) -> QuestionBank:
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for doc in documents:
-        raw_id = doc.get("_id") if isinstance(doc, Mapping) else None
-        doc_id = "(no _id)" if raw_id is None else str(raw_id)
+        doc_id = _shown_id(doc)
         try:
-            question = parse_question(doc)
+            question = _fits_the_database(parse_question(doc))
         except BadQuestion as exc:
             skipped.append(Skipped(doc_id, exc.reason))
+            continue
+        # A parsing bug must cost one document, not the whole bank.
+        except Exception as exc:
+            skipped.append(
+                Skipped(doc_id, f"The document could not be read ({type(exc).__name__}).")
+            )
             continue
         if question.id in seen:
             skipped.append(Skipped(doc_id, "Another document has the same _id."))
@@ -183,11 +198,38 @@ def build_bank(source: str, documents: Iterable[object]) -> QuestionBank:
     return QuestionBank(source, tuple(questions), tuple(skipped))
 
 
+def _shown_id(doc: object) -> str:
+    """The id a skipped document is listed under, whatever its _id holds."""
+    try:
+        raw_id = doc.get("_id") if isinstance(doc, Mapping) else None
+        shown = "(no _id)" if raw_id is None else str(raw_id)
+    except Exception:  # an _id whose str() fails is still one skipped document
+        return "(unreadable _id)"
+    # Listed on a page and in a terminal: a control or invisible character is spelled out, so
+    # an _id cannot clear a screen (ESC sequences) or hide what it is.
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in shown)
+    return shown if len(shown) <= MAX_ID_CHARS else shown[:MAX_ID_CHARS] + "…"
+
+
+def _fits_the_database(question: Question) -> Question:
+    if len(question.id) > MAX_ID_CHARS:
+        raise BadQuestion(f"The _id is longer than {MAX_ID_CHARS} characters.")
+    if len(question.deck) > MAX_DECK_CHARS:
+        raise BadQuestion(f"The deck is longer than {MAX_DECK_CHARS} characters.")
+    if question.topic is not None and len(question.topic) > MAX_TOPIC_CHARS:
+        raise BadQuestion(f"The topic is longer than {MAX_TOPIC_CHARS} characters.")
+    return question
+
+
 def load_bank(settings: Settings) -> QuestionBank:
     """Read the configured source into memory; raise ContentUnavailable if it cannot be read."""
     source = question_source(settings)
     try:
-        documents = source.documents()
+        return build_bank(source.name, source.documents())
     except ContentUnavailable as exc:
         raise ContentUnavailable(settings.redact(str(exc))) from None
-    return build_bank(source.name, documents)
+    except Exception as exc:  # whatever broke, the last good bank stands in
+        raise ContentUnavailable(
+            f"Could not read the question bank from {source.name}: "
+            f"the read failed midway ({type(exc).__name__})."
+        ) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST, STREAK
+from studygame.domain.markup import safe_markdown
 from studygame.domain.selection import shuffled_choices
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import can_override, final_judgement, override_last, undo_last
@@ -50,18 +51,25 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
             state = choice_state(last, choice)
             mark = {"right": "✓ ", "wrong": "✗ "}.get(state, "")
-            st.button(f"{mark}{choice}", key=f"fb-{state}-{index}", width="stretch", disabled=True)
+            st.button(
+                f"{mark}{safe_markdown(choice)}",
+                key=f"fb-{state}-{index}",
+                width="stretch",
+                disabled=True,
+            )
     if last.overridden:
         st.success("Counted as right.")
     elif judgement.is_correct:
         fuzzy = judgement.verdict is not None and judgement.verdict.was_fuzzy
         st.success("Right! (close enough)" if fuzzy else "Right!")
     else:
-        st.error(f"Not quite. You answered: {last.attempt.given_answer or '(nothing)'}")
+        st.error(
+            f"Not quite. You answered: {safe_markdown(last.attempt.given_answer or '(nothing)')}"
+        )
     if question.type == "typed" or last.overridden:
-        st.markdown(f"**Answer:** {question.answer}")
+        st.markdown(f"**Answer:** {safe_markdown(question.answer)}")
     if question.explanation:
-        st.caption(question.explanation)
+        st.caption(safe_markdown(question.explanation))
     st.markdown(f"**+{judgement.points:,} points**")
     if not last.saved:
         st.caption("Kept on this device until the database answers; it is not lost.")
@@ -95,12 +103,12 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
 def previous_text(last: LastAnswer) -> str:
     """The line about the answer before this question, naming the question it judged."""
     judgement = final_judgement(last)
-    asked = f"“{last.question.prompt}”"
+    asked = f"“{safe_markdown(last.question.prompt)}”"
     if judgement.verdict is None:
         return f"Last card {asked}: {GRADE_NAMES[judgement.rating]}, +{judgement.points:,}"
     if judgement.is_correct:
         return f"Last question {asked}: right, +{judgement.points:,}"
-    return f"Last question {asked}: wrong, the answer is {last.question.answer}"
+    return f"Last question {asked}: wrong, the answer is {safe_markdown(last.question.answer)}"
 
 
 def render_previous(run: Run, preferences: LearnerPreferences) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question
 from studygame.domain.rating import AGAIN, EASY, GOOD, HARD
 from studygame.domain.selection import shuffled_choices
@@ -85,7 +86,7 @@ def render_status(run: Run) -> None:
 
 def render_prompt(question: Question) -> None:
     """The question itself, as every screen of it shows it."""
-    st.markdown(f"#### {question.prompt}")
+    st.markdown(f"#### {safe_markdown(question.prompt)}")
 
 
 def render_question(run: Run, question: Question, preferences: LearnerPreferences) -> None:
@@ -109,7 +110,7 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
     else:
         for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
             st.button(
-                choice,
+                safe_markdown(choice),
                 key=f"choice-{key}-{index}",
                 width="stretch",
                 shortcut=choice_shortcut(question, index, choice),
@@ -136,9 +137,9 @@ def _render_flashcard(
             args=(run, preferences),
         )
         return
-    st.success(question.answer)
+    st.success(safe_markdown(question.answer))
     if question.explanation:
-        st.caption(question.explanation)
+        st.caption(safe_markdown(question.explanation))
     # One row of four on a phone too: a horizontal container does not stack like columns.
     with st.container(horizontal=True, wrap=False, gap="small", key=f"grades-{key}"):
         for number, (name, rating) in enumerate(SELF_GRADES, start=1):

@@ -10,6 +10,7 @@ from datetime import timedelta
 import streamlit as st
 
 from studygame.domain.celebration import is_new_best
+from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question
 from studygame.ui.feedback import celebrate
 from studygame.ui.progress_cache import start_cram
@@ -81,6 +82,6 @@ def _render_missed(run: Run, bank: dict[str, Question]) -> None:
         return
     st.markdown(f"**Missed ({len(missed)})**")
     for question in missed:
-        st.markdown(f"- {question.prompt}  \n  **{question.answer}**")
+        st.markdown(f"- {safe_markdown(question.prompt)}  \n  **{safe_markdown(question.answer)}**")
     if st.button("Practice these", key="practice-missed", icon="📚", width="stretch"):
         start_cram([q.id for q in missed])
