@@ -235,7 +235,8 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
             progress=progress,
         )
     click.echo("", err=True)
-    removed = f"; removed {len(result.deleted) // 2} older backup(s)" if result.deleted else ""
+    # The files rotation really deleted, by name: a count of "backups" would be a guess.
+    removed = "; removed " + ", ".join(p.name for p in result.deleted) if result.deleted else ""
     click.echo(
         f"Backup {result.dump} ({_megabytes(result.size_bytes)}, {result.rows} rows, "
         f"{result.seconds:.1f} s), manifest {result.manifest.name}{removed}."

@@ -1,10 +1,12 @@
 import gzip
 import hashlib
 import json
+import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, make_url
 from sqlalchemy.pool import NullPool
 
 from studygame.db import session_scope
@@ -111,9 +113,9 @@ def _break_a_statement(dump: Path) -> None:
     ("compress", "keep_manifest", "damage", "message"),
     [
         (True, True, _cut_in_half, "does not match its manifest"),
-        (True, False, _cut_in_half, "is damaged or cut short: its gzip data"),
-        (False, False, _cut_in_half, "is cut short: it lacks pg_dump's closing"),
-        (False, False, _break_a_statement, "The restore failed and the target database was left"),
+        (True, False, _cut_in_half, "refused before running psql: its gzip data is incomplete"),
+        (False, False, _cut_in_half, "refused before running psql: .*cut short"),
+        (False, False, _break_a_statement, "refused before running psql: .*CREATE TABLE pin_fail"),
     ],
     ids=["size differs from manifest", "gzip cut", "sql cut", "broken statement"],
 )
@@ -252,3 +254,63 @@ def test_verify_compares_with_the_manifest_or_the_live_database(study_database, 
     )
     assert (live.ok, live.compared_with) == (True, "the live database")
     assert changed.differences == ("pin_failures: 2 rows, expected 3",)
+
+
+def test_rotation_never_deletes_the_backup_it_just_wrote_when_the_clock_is_behind(
+    study_database, tmp_path
+):
+    newer = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    # The clock went back five days: the new file's name sorts before the existing one.
+    behind = create_backup(
+        database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20), keep=1
+    )
+
+    assert behind.dump.exists() and behind.manifest.exists()
+    assert sorted(p.name for p in behind.deleted) == sorted([newer.dump.name, newer.manifest.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [behind.dump.name, behind.manifest.name]
+    )
+
+
+def test_rotation_reports_only_the_files_it_deleted(study_database, tmp_path, monkeypatch):
+    first = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20))
+    second = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    real_unlink = Path.unlink
+
+    def raced(path, missing_ok=False):
+        # Another process's rotation removes the dump between our listing and our unlink.
+        if path == first.dump:
+            real_unlink(path)
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", raced)
+    deleted = rotate_backups(tmp_path, keep=1, just_written=second.dump)
+
+    assert deleted == [first.manifest]
+    assert second.dump.exists()
+
+
+def test_no_subprocess_sees_the_password_on_its_command_line(
+    database_url, scratch_url, tmp_path, monkeypatch
+):
+    password = "p@ss/w#rd?x%:y"
+    seen = []
+    real_popen = subprocess.Popen
+
+    def recording(args, *rest, **kwargs):
+        seen.append(list(map(str, args)))
+        return real_popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    # Local Postgres trusts root, so the password is ignored by the server but still travels.
+    source = make_url(database_url).set(password=password).render_as_string(hide_password=False)
+    with_query = (make_url(scratch_url)._replace(query={"password": password})).render_as_string(
+        hide_password=False
+    )
+    result = create_backup(database_url=source, out_dir=tmp_path, now=NOW)
+    backup.verify_backup(result.dump, database_url=with_query)
+
+    assert {Path(args[0]).name for args in seen} >= {"pg_dump", "psql"}
+    for args in seen:
+        for secret in (password, quote(password, safe=""), "password="):
+            assert not any(secret in arg for arg in args), args

@@ -14,8 +14,6 @@ import re
 import subprocess
 import tempfile
 import time
-import zlib
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -28,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from studygame.db import DatabaseUnavailable, describe_connect_error, scratch_database
+from studygame.services.dump_vetting import DumpRefused, open_dump, vet_dump
 from studygame.services.pg_client import (
     client_version,
     libpq_target,
@@ -41,11 +40,6 @@ MANIFEST_FORMAT = "studygame-backup/1"
 DEFAULT_KEEP = 14
 DUMP_NAME = re.compile(r"^studygame-\d{4}-\d{2}-\d{2}T\d{4}Z\.sql(\.gz)?$")
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-DUMP_HEADER = b"-- PostgreSQL database dump"
-# pg_dump writes this line last (before \unrestrict): a file without it was cut short.
-DUMP_COMPLETE = b"-- PostgreSQL database dump complete"
-CREATE_TABLE = re.compile(rb"^CREATE TABLE public\.([a-z_][a-z0-9_]*) \(")
-GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 # Row text must not depend on the session's settings, or the same data would hash differently.
 CHECKSUM_SETTINGS = (
@@ -263,7 +257,7 @@ def create_backup(
         plain_bytes=plain_bytes,
     )
     manifest_path(dump).write_text(manifest.to_json())
-    deleted = rotate_backups(out_dir, keep=keep)
+    deleted = rotate_backups(out_dir, keep=keep, just_written=dump)
     return BackupResult(
         dump=dump,
         manifest=manifest_path(dump),
@@ -337,15 +331,34 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def rotate_backups(folder: Path, *, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups that `create_backup` wrote; touch nothing else."""
-    ours = sorted(_backups_written_by_us(folder), key=lambda dump: dump.name.split(".")[0])
+def rotate_backups(folder: Path, *, keep: int, just_written: Path | None = None) -> list[Path]:
+    """Delete all but the newest `keep` backups that `create_backup` wrote; touch nothing else.
+
+    `just_written` is kept whatever its name says: names come from the clock of whichever
+    machine wrote them, and a clock set back must not make the new backup look oldest.
+    Returns the files this call actually deleted (another process may have got there first).
+    """
+    ours = [dump for dump in _backups_written_by_us(folder) if dump != just_written]
+    ours.sort(key=_written_at)
+    room = keep - (just_written is not None)
     deleted = []
-    for dump in ours[: max(len(ours) - keep, 0)]:
+    for dump in ours[: max(len(ours) - room, 0)]:
         for path in (dump, manifest_path(dump)):
-            path.unlink()
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
             deleted.append(path)
     return deleted
+
+
+def _written_at(dump: Path) -> tuple[float, str]:
+    # The file's own modification time orders backups as they were really written; the name
+    # only breaks ties (and names files copied in with the same mtime).
+    try:
+        return dump.stat().st_mtime, dump.name
+    except FileNotFoundError:
+        return 0.0, dump.name
 
 
 def _backups_written_by_us(folder: Path) -> Iterator[Path]:
@@ -365,15 +378,8 @@ def _backups_written_by_us(folder: Path) -> Iterator[Path]:
             yield candidate
 
 
-def open_dump(dump: Path) -> IO[bytes]:
-    """The dump's SQL as bytes, decompressing a gzip file (found by its magic bytes)."""
-    with dump.open("rb") as f:
-        compressed = f.read(2) == GZIP_MAGIC
-    return gzip.open(dump, "rb") if compressed else dump.open("rb")
-
-
 def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
-    """Read the whole dump before touching a database; return the tables it creates."""
+    """Vet the whole dump before touching a database; return the tables it creates."""
     if not dump.is_file():
         raise BackupError(f"{dump} does not exist.")
     if manifest is not None and (
@@ -383,27 +389,10 @@ def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
             f"{dump.name} does not match its manifest (size or sha256 differ): "
             "the file is damaged or was cut short."
         )
-    tables = set()
-    last_lines: deque[bytes] = deque(maxlen=8)
     try:
-        with open_dump(dump) as sql:
-            if DUMP_HEADER not in sql.read(200):
-                raise BackupError(f"{dump.name} is not a plain-SQL dump written by pg_dump.")
-            sql.seek(0)
-            for line in sql:
-                last_lines.append(line)
-                match = CREATE_TABLE.match(line)
-                if match:
-                    tables.add(match.group(1).decode())
-    except (EOFError, OSError, zlib.error):
-        raise BackupError(
-            f"{dump.name} is damaged or cut short: its gzip data is incomplete or corrupt."
-        ) from None
-    if not any(line.startswith(DUMP_COMPLETE) for line in last_lines):
-        raise BackupError(
-            f"{dump.name} is cut short: it lacks pg_dump's closing 'dump complete' line."
-        )
-    return frozenset(tables)
+        return vet_dump(dump)
+    except DumpRefused as exc:
+        raise BackupError(f"{dump.name} was refused before running psql: {exc}.") from None
 
 
 def prepare_restore(dump: Path, *, database_url: str, force: bool = False) -> RestorePlan:
