@@ -21,8 +21,9 @@ from sqlalchemy.pool import NullPool
 from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database, session_scope
-from studygame.services.backup import create_backup, verify_backup
+from studygame.services.backup import create_backup
 from studygame.services.export import export_zip
+from studygame.services.restore import verify_backup
 
 SERVER_URL = "postgresql://root@127.0.0.1:5432/postgres"
 # About 30 answers a sitting and 2,000 distinct questions: the shape of a real history.

@@ -20,19 +20,18 @@ from studygame import __version__, migrations
 from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
 from studygame.db import describe_connect_error, get_engine, make_engine, session_scope
 from studygame.services import legacy
-from studygame.services.backup import (
-    BackupError,
-    create_backup,
-    describe_replaced,
-    prepare_restore,
-    run_restore,
-    verify_backup,
-)
+from studygame.services.backup import BackupError, create_backup
 from studygame.services.content import ContentUnavailable, load_bank
 from studygame.services.doctor import Check, run_checks
 from studygame.services.export import ExportError, export_file_name, export_zip, import_export_zip
 from studygame.services.learner import get_learner_settings
 from studygame.services.pg_client import ClientProblem
+from studygame.services.restore import (
+    describe_replaced,
+    prepare_restore,
+    run_restore,
+    verify_backup,
+)
 from studygame.services.schedule import rebuild_card_states
 
 APP_ROOT = Path(__file__).resolve().parents[2]

@@ -17,13 +17,12 @@ from studygame.services.backup import (
     BackupError,
     create_backup,
     manifest_path,
-    prepare_restore,
     read_manifest,
     rotate_backups,
-    run_restore,
     stats_of,
 )
 from studygame.services.pg_client import ClientProblem
+from studygame.services.restore import prepare_restore, run_restore, verify_backup
 
 from .conftest import NOW, database_with
 
@@ -234,15 +233,15 @@ def test_each_backup_rotates_to_keep(study_database, tmp_path):
 def test_verify_compares_with_the_manifest_or_the_live_database(study_database, tmp_path):
     result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
 
-    with_manifest = backup.verify_backup(result.dump, database_url=study_database)
+    with_manifest = verify_backup(result.dump, database_url=study_database)
     result.manifest.unlink()
-    live = backup.verify_backup(result.dump, database_url=study_database)
+    live = verify_backup(result.dump, database_url=study_database)
     engine = create_engine(study_database, poolclass=NullPool)
     with session_scope(engine) as session:
         failure = PinFailure(failed_at=NOW)
         session.add(failure)
     try:
-        changed = backup.verify_backup(result.dump, database_url=study_database)
+        changed = verify_backup(result.dump, database_url=study_database)
     finally:
         with session_scope(engine) as session:
             session.execute(delete(PinFailure).where(PinFailure.id == failure.id))
@@ -308,7 +307,7 @@ def test_no_subprocess_sees_the_password_on_its_command_line(
         hide_password=False
     )
     result = create_backup(database_url=source, out_dir=tmp_path, now=NOW)
-    backup.verify_backup(result.dump, database_url=with_query)
+    verify_backup(result.dump, database_url=with_query)
 
     assert {Path(args[0]).name for args in seen} >= {"pg_dump", "psql"}
     for args in seen:

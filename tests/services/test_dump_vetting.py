@@ -7,8 +7,9 @@ import pytest
 from studygame.db import scratch_database
 from studygame.models import LearnerSettings
 from studygame.services import backup
-from studygame.services.backup import BackupError, create_backup, prepare_restore, stats_of
+from studygame.services.backup import BackupError, create_backup, stats_of
 from studygame.services.dump_vetting import DumpRefused, vet_lines
+from studygame.services.restore import prepare_restore, run_restore, verify_backup
 
 from .conftest import NOW, database_with
 
@@ -131,9 +132,9 @@ def test_a_tampered_dump_is_refused_before_psql_runs_anything(
     _tamper(result.dump, lambda sql: edit(sql, marker))
 
     with pytest.raises(BackupError, match=r"was refused before running psql"):
-        backup.verify_backup(result.dump, database_url=study_database)
+        verify_backup(result.dump, database_url=study_database)
     with pytest.raises(BackupError, match=r"was refused before running psql"):
-        backup.run_restore(prepare_restore(result.dump, database_url=scratch_url))
+        run_restore(prepare_restore(result.dump, database_url=scratch_url))
 
     assert not marker.exists()
     assert stats_of(scratch_url) == {}
@@ -141,7 +142,7 @@ def test_a_tampered_dump_is_refused_before_psql_runs_anything(
 
 def test_an_honest_dump_with_backslashes_in_its_data_verifies(study_database, tmp_path):
     result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
-    assert backup.verify_backup(result.dump, database_url=study_database).ok
+    assert verify_backup(result.dump, database_url=study_database).ok
 
 
 def test_backslashes_in_copy_data_restore(database_url, tmp_path):
@@ -151,4 +152,4 @@ def test_backslashes_in_copy_data_restore(database_url, tmp_path):
     with scratch_database(database_url) as source:
         database_with(source, seed=seed)
         result = create_backup(database_url=source, out_dir=tmp_path, now=NOW)
-        assert backup.verify_backup(result.dump, database_url=source).ok
+        assert verify_backup(result.dump, database_url=source).ok

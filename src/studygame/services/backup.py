@@ -1,4 +1,4 @@
-"""Backups that restore: a plain-SQL pg_dump with a manifest, rotation, restore and verify.
+"""Backups that restore: a plain-SQL pg_dump with its manifest, and rotation (see restore.py).
 
 These functions take URLs, not a Session: pg_dump and psql are separate programs that open
 their own connections, and verify creates and drops a scratch database of its own.
@@ -25,12 +25,11 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from studygame.db import DatabaseUnavailable, describe_connect_error, scratch_database
-from studygame.services.dump_vetting import DumpRefused, open_dump, vet_dump
+from studygame.db import describe_connect_error
+from studygame.services.dump_vetting import DumpRefused, vet_dump
 from studygame.services.pg_client import (
     client_version,
     libpq_target,
-    locate_client,
     major_of,
     require_client,
     server_major_version,
@@ -104,29 +103,6 @@ class BackupResult:
     rows: int
     seconds: float
     deleted: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class RestorePlan:
-    """A checked dump and target: what `run_restore` will load, and what it will replace."""
-
-    dump: Path
-    database_url: str
-    server_major: int
-    manifest: Manifest | None
-    dump_tables: frozenset[str]
-    replaced: dict[str, int]
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    compared_with: str
-    restored: dict[str, TableStats]
-    differences: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.differences
 
 
 def backup_file_name(now: datetime, *, compress: bool = True) -> str:
@@ -307,7 +283,7 @@ def _run_pg_dump(
             code = process.wait()
         if code != 0:
             partial.unlink(missing_ok=True)
-            raise BackupError(f"pg_dump failed: {_first_error(errors)}")
+            raise BackupError(f"pg_dump failed: {first_error(errors)}")
     partial.rename(target)
     return plain_bytes
 
@@ -317,7 +293,8 @@ def _open_for_writing(path: Path, *, compress: bool) -> IO[bytes]:
     return gzip.open(path, "wb", compresslevel=6) if compress else path.open("wb")
 
 
-def _first_error(stream: IO[bytes]) -> str:
+def first_error(stream: IO[bytes]) -> str:
+    """The first error line a client program wrote to `stream`, without its ERROR: prefix."""
     stream.seek(0)
     lines = [line.strip() for line in stream.read().decode(errors="replace").splitlines()]
     lines = [line for line in lines if line]
@@ -393,125 +370,3 @@ def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
         return vet_dump(dump)
     except DumpRefused as exc:
         raise BackupError(f"{dump.name} was refused before running psql: {exc}.") from None
-
-
-def prepare_restore(dump: Path, *, database_url: str, force: bool = False) -> RestorePlan:
-    """Check the dump and the target; refuse a non-empty target unless `force`."""
-    manifest = read_manifest(dump)
-    dump_tables = check_dump(dump, manifest)
-    with connect(database_url) as connection, connection.begin():
-        server_major = server_major_version(connection)
-        existing = {name: stats.rows for name, stats in table_stats(connection).items()}
-    if manifest is not None and manifest.pg_dump_major > server_major:
-        raise BackupError(
-            f"{dump.name} was written by pg_dump {manifest.pg_dump_major} and restores into "
-            f"PostgreSQL {manifest.pg_dump_major} or newer; the target runs {server_major}."
-        )
-    if existing and not force:
-        raise BackupError(
-            f"The target database is not empty (it has {_describe(existing)}): restore into "
-            "an empty database, or pass --force to replace those tables."
-        )
-    replaced = {name: rows for name, rows in existing.items() if name in dump_tables}
-    return RestorePlan(dump, database_url, server_major, manifest, dump_tables, replaced)
-
-
-def _describe(tables: dict[str, int]) -> str:
-    return ", ".join(
-        f"{name} ({rows} row{'' if rows == 1 else 's'})" for name, rows in sorted(tables.items())
-    )
-
-
-def describe_replaced(plan: RestorePlan) -> str:
-    """The tables a forced restore drops, with their row counts, for the CLI to announce."""
-    return _describe(plan.replaced)
-
-
-def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
-    """Load the dump with psql in one transaction; any error leaves the target as it was.
-
-    Returns the rows and checksum of every table as restored.
-    """
-    psql = locate_client("psql", major=plan.server_major)
-    url, env = libpq_target(plan.database_url)
-    command = [
-        str(psql),
-        "--no-psqlrc",
-        "--quiet",
-        "--single-transaction",
-        "--set=ON_ERROR_STOP=1",
-        f"--dbname={url}",
-        "--file=-",
-    ]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
-        )
-        # BrokenPipeError: psql stopped at an error; its exit code and message say which.
-        with contextlib.suppress(BrokenPipeError):
-            try:
-                process.stdin.write(_drop_replaced(plan))
-                with open_dump(plan.dump) as sql:
-                    for chunk in iter(lambda: sql.read(CHUNK), b""):
-                        process.stdin.write(chunk)
-                process.stdin.write(_check_counts(plan.manifest))
-            finally:
-                process.stdin.close()
-        if process.wait() != 0:
-            detail = _first_error(errors)
-            if "\\restrict" in detail:
-                detail += " (this psql is older than the pg_dump that wrote the dump: update it)"
-            raise BackupError(
-                f"The restore failed and the target database was left as it was: {detail}."
-            )
-    return stats_of(plan.database_url)
-
-
-# The dump creates the schema's functions too (the Progress rollups' trigger function), and
-# pg_dump writes CREATE FUNCTION, not CREATE OR REPLACE: a forced restore drops them first.
-DROP_FUNCTIONS = """DO $drop$ DECLARE f regprocedure; BEGIN
-  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace = 'public'::regnamespace
-  LOOP EXECUTE format('DROP FUNCTION %s CASCADE', f); END LOOP;
-END $drop$;
-"""
-
-
-def _drop_replaced(plan: RestorePlan) -> bytes:
-    # Inside psql's single transaction: if the restore fails, the dropped tables come back.
-    tables = "".join(
-        f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in sorted(plan.replaced)
-    )
-    return (tables + DROP_FUNCTIONS if plan.replaced else "").encode()
-
-
-def _check_counts(manifest: Manifest | None) -> bytes:
-    # Runs last in the same transaction, so a count that disagrees with the manifest undoes all.
-    if manifest is None:
-        return b""
-    checks = "".join(
-        f'  SELECT count(*) INTO found FROM public."{name}";\n'
-        f"  IF found <> {stats.rows} THEN RAISE EXCEPTION "
-        f"'{name} has % rows after the restore, the manifest says {stats.rows}', found; END IF;\n"
-        for name, stats in sorted(manifest.tables.items())
-    )
-    return f"\nDO $check$\nDECLARE found bigint;\nBEGIN\n{checks}END\n$check$;\n".encode()
-
-
-def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
-    """Restore into a scratch database and compare rows and checksums with the manifest.
-
-    Without a manifest, the comparison is with the live database at `database_url`.
-    """
-    manifest = read_manifest(dump)
-    if not dump.is_file():
-        raise BackupError(f"{dump} does not exist.")
-    try:
-        with scratch_database(database_url) as scratch_url:
-            restored = run_restore(prepare_restore(dump, database_url=scratch_url))
-    except DatabaseUnavailable as exc:
-        raise BackupError(str(exc)) from None
-    if manifest is not None:
-        expected, compared_with = manifest.tables, f"its manifest {manifest_path(dump).name}"
-    else:
-        expected, compared_with = stats_of(database_url), "the live database"
-    return VerifyResult(compared_with, restored, tuple(compare_stats(expected, restored)))
