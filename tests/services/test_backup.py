@@ -22,7 +22,12 @@ from studygame.services.backup import (
     stats_of,
 )
 from studygame.services.pg_client import ClientProblem
-from studygame.services.restore import prepare_restore, run_restore, verify_backup
+from studygame.services.restore import (
+    describe_replaced,
+    prepare_restore,
+    run_restore,
+    verify_backup,
+)
 
 from .conftest import NOW, database_with
 
@@ -313,3 +318,105 @@ def test_no_subprocess_sees_the_password_on_its_command_line(
     for args in seen:
         for secret in (password, quote(password, safe=""), "password="):
             assert not any(secret in arg for arg in args), args
+
+
+FOREIGN_SCHEMA = [
+    # A target's own table whose default calls a function, with a trigger and a view.
+    "CREATE FUNCTION public.their_default() RETURNS int LANGUAGE sql AS 'SELECT 7'",
+    "CREATE TABLE public.their_notes (id int DEFAULT public.their_default(), body text)",
+    "CREATE FUNCTION public.their_touch() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN RETURN NEW; END $$",
+    "CREATE TRIGGER their_touch BEFORE INSERT ON public.their_notes "
+    "FOR EACH ROW EXECUTE FUNCTION public.their_touch()",
+    "CREATE VIEW public.their_view AS SELECT body FROM public.their_notes",
+    "INSERT INTO public.their_notes (body) VALUES ('keep me')",
+]
+
+
+def _execute(url: str, *statements: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _schema_of(url: str) -> tuple:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        found = tuple(
+            sorted(connection.exec_driver_sql(sql).scalars())
+            for sql in (
+                "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+                "SELECT viewname FROM pg_views WHERE schemaname = 'public'",
+                "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+                "WHERE adrelid = 'public.their_notes'::regclass",
+            )
+        )
+    engine.dispose()
+    return found
+
+
+def test_force_removes_only_our_objects_and_leaves_the_targets_own(
+    study_database, scratch_url, tmp_path
+):
+    database_with(scratch_url, seed=_other_data)
+    _execute(scratch_url, *FOREIGN_SCHEMA)
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    plan = prepare_restore(result.dump, database_url=scratch_url, force=True)
+    announced = describe_replaced(plan)
+    restored = run_restore(plan)
+
+    assert "their_" not in announced
+    assert "pin_failures (1 row)" in announced
+    assert "function attempts_roll_up()" in announced
+    assert restored == stats_of(study_database)
+    assert "their_notes" not in restored
+    assert stats_of(scratch_url)["their_notes"].rows == 1
+    functions, triggers, views, defaults = _schema_of(scratch_url)
+    assert {"their_default", "their_touch", "attempts_roll_up"} <= set(functions)
+    assert "their_touch" in triggers and views == ["their_view"]
+    assert defaults == ["their_default()"]
+
+
+@pytest.mark.parametrize(
+    ("foreign", "named"),
+    [
+        ("CREATE VIEW public.their_view AS SELECT count(*) FROM public.attempts", "their_view"),
+        (
+            "CREATE TABLE public.their_refs (a uuid REFERENCES public.attempts (id))",
+            "their_refs",
+        ),
+        (
+            "CREATE TABLE public.their_log (id int); CREATE TRIGGER their_roll AFTER INSERT "
+            "ON public.their_log FOR EACH STATEMENT EXECUTE FUNCTION public.attempts_roll_up()",
+            "their_roll",
+        ),
+    ],
+    ids=["view on our table", "foreign key to our table", "trigger on our function"],
+)
+def test_force_refuses_when_a_foreign_object_depends_on_ours(
+    study_database, scratch_url, tmp_path, foreign, named
+):
+    database_with(scratch_url, seed=_other_data)
+    _execute(scratch_url, foreign)
+    before = (stats_of(scratch_url), _schema_of_objects(scratch_url))
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    with pytest.raises(BackupError, match=rf"^--force removes only StudyGame's own .*{named}"):
+        prepare_restore(result.dump, database_url=scratch_url, force=True)
+    assert (stats_of(scratch_url), _schema_of_objects(scratch_url)) == before
+
+
+def _schema_of_objects(url: str) -> list[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "UNION ALL SELECT tgname FROM pg_trigger UNION ALL SELECT proname FROM pg_proc "
+            "WHERE pronamespace = 'public'::regnamespace ORDER BY 1"
+        ).all()
+    engine.dispose()
+    return [name for (name,) in found]
