@@ -153,3 +153,31 @@ def test_backslashes_in_copy_data_restore(database_url, tmp_path):
         database_with(source, seed=seed)
         result = create_backup(database_url=source, out_dir=tmp_path, now=NOW)
         assert verify_backup(result.dump, database_url=source).ok
+
+
+def test_with_a_signing_key_only_a_manifest_signed_with_it_restores(
+    study_database, scratch_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "k3y")
+    signed = create_backup(database_url=study_database, out_dir=tmp_path / "a", now=NOW)
+    monkeypatch.delenv("BACKUP_SIGNING_KEY")
+    unsigned = create_backup(database_url=study_database, out_dir=tmp_path / "b", now=NOW)
+    edited = create_backup(database_url=study_database, out_dir=tmp_path / "c", now=NOW)
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "k3y")
+    manifest = json.loads(edited.manifest.read_text())
+    manifest["signature"] = json.loads(signed.manifest.read_text())["signature"]
+    manifest["tables"]["attempts"]["rows"] += 1
+    edited.manifest.write_text(json.dumps(manifest))
+    no_manifest = create_backup(database_url=study_database, out_dir=tmp_path / "d", now=NOW)
+    no_manifest.manifest.unlink()
+
+    for refused in (unsigned, edited, no_manifest):
+        with pytest.raises(BackupError, match=r"BACKUP_SIGNING_KEY is set and its manifest"):
+            prepare_restore(refused.dump, database_url=scratch_url)
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "another key")
+    with pytest.raises(BackupError, match=r"does not match that key"):
+        prepare_restore(signed.dump, database_url=scratch_url)
+    assert stats_of(scratch_url) == {}
+
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "k3y")
+    assert verify_backup(signed.dump, database_url=study_database).ok

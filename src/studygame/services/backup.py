@@ -9,13 +9,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import hmac
 import json
+import os
 import re
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -36,6 +38,7 @@ from studygame.services.pg_client import (
 )
 
 MANIFEST_FORMAT = "studygame-backup/1"
+SIGNING_KEY_ENV = "BACKUP_SIGNING_KEY"
 DEFAULT_KEEP = 14
 DUMP_NAME = re.compile(r"^studygame-\d{4}-\d{2}-\d{2}T\d{4}Z\.sql(\.gz)?$")
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -76,6 +79,8 @@ class Manifest:
     size_bytes: int
     plain_bytes: int
     format: str = MANIFEST_FORMAT
+    # HMAC-SHA256 of the other fields with BACKUP_SIGNING_KEY, when that key is set.
+    signature: str | None = None
 
     @property
     def rows(self) -> int:
@@ -124,6 +129,36 @@ def read_manifest(dump: Path) -> Manifest | None:
         return Manifest.from_json(path.read_text())
     except (ValueError, TypeError, KeyError):
         raise BackupError(f"{path.name} is not a readable StudyGame backup manifest.") from None
+
+
+def signing_key() -> bytes | None:
+    """The manifest signing key from BACKUP_SIGNING_KEY, None when unset."""
+    key = os.environ.get(SIGNING_KEY_ENV)
+    return key.encode() if key else None
+
+
+def manifest_signature(manifest: Manifest, key: bytes) -> str:
+    """HMAC-SHA256 over the manifest's fields (signature excluded), as hex."""
+    fields = asdict(manifest)
+    fields.pop("signature")
+    payload = json.dumps(fields, sort_keys=True).encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def check_signature(dump: Path, manifest: Manifest | None) -> None:
+    """With BACKUP_SIGNING_KEY set, refuse a dump whose manifest is missing, unsigned or edited."""
+    key = signing_key()
+    if key is None:
+        return
+    if (
+        manifest is None
+        or manifest.signature is None
+        or not hmac.compare_digest(manifest.signature, manifest_signature(manifest, key))
+    ):
+        raise BackupError(
+            f"{dump.name} was refused: BACKUP_SIGNING_KEY is set and its manifest is missing, "
+            "unsigned or does not match that key."
+        )
 
 
 def table_stats(connection: Connection) -> dict[str, TableStats]:
@@ -232,6 +267,9 @@ def create_backup(
         size_bytes=dump.stat().st_size,
         plain_bytes=plain_bytes,
     )
+    key = signing_key()
+    if key is not None:
+        manifest = replace(manifest, signature=manifest_signature(manifest, key))
     manifest_path(dump).write_text(manifest.to_json())
     deleted = rotate_backups(out_dir, keep=keep, just_written=dump)
     return BackupResult(
@@ -359,6 +397,7 @@ def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
     """Vet the whole dump before touching a database; return the tables it creates."""
     if not dump.is_file():
         raise BackupError(f"{dump} does not exist.")
+    check_signature(dump, manifest)
     if manifest is not None and (
         dump.stat().st_size != manifest.size_bytes or _sha256(dump) != manifest.sha256
     ):
