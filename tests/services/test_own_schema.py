@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -20,3 +23,11 @@ def test_the_own_objects_are_exactly_what_the_migrations_create(study_database):
         # Triggers go with their tables, so they must all sit on tables of ours.
         assert {name.removeprefix("public.") for name in trigger_tables} <= own_tables()
     engine.dispose()
+
+
+def test_the_backups_guide_lists_exactly_the_own_objects():
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "backups.md").read_text()
+    listed = guide.split("<!-- own-objects:start -->")[1].split("<!-- own-objects:end -->")[0]
+    tables_line, functions_line = listed.split("- functions:")
+    assert set(re.findall(r"`([a-z_]+)`", tables_line)) == own_tables()
+    assert set(re.findall(r"`([a-z_]+)\(\)`", functions_line)) == set(OWN_FUNCTIONS)
