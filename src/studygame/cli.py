@@ -282,7 +282,7 @@ def restore(file: Path, database_url: str, force: bool) -> None:
     with _one_sentence_errors():
         url = normalize_database_url(database_url)
         plan = prepare_restore(file, database_url=url, force=force)
-        if plan.replaced:
+        if plan.replaced or plan.replaced_functions:
             click.echo(f"Replacing {describe_replaced(plan)}.")
         restored = run_restore(plan)
     rows = sum(stats.rows for stats in restored.values())

@@ -181,3 +181,19 @@ def test_with_a_signing_key_only_a_manifest_signed_with_it_restores(
 
     monkeypatch.setenv("BACKUP_SIGNING_KEY", "k3y")
     assert verify_backup(signed.dump, database_url=study_database).ok
+
+
+def test_a_dump_swapped_after_the_check_is_refused_as_it_is_fed(
+    study_database, scratch_url, tmp_path
+):
+    marker = tmp_path / "marker"
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW, compress=False)
+    plan = prepare_restore(result.dump, database_url=scratch_url)
+    result.dump.write_text(
+        result.dump.read_text().replace("SET lock_timeout", f"\\! touch {marker}\nSET lock_timeout")
+    )
+
+    with pytest.raises(BackupError, match=r"changed since it was checked and was refused"):
+        run_restore(plan)
+    assert not marker.exists()
+    assert stats_of(scratch_url) == {}

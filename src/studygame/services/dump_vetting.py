@@ -78,7 +78,7 @@ def vet_dump(dump: Path) -> frozenset[str]:
 
 def vet_lines(lines: Iterable[str]) -> frozenset[str]:
     """The lexer behind vet_dump, on decoded lines; returns the tables the statements create."""
-    lexer = _Lexer()
+    lexer = DumpLexer()
     for number, line in enumerate(lines, start=1):
         try:
             lexer.feed(line)
@@ -88,7 +88,9 @@ def vet_lines(lines: Iterable[str]) -> frozenset[str]:
     return frozenset(lexer.tables)
 
 
-class _Lexer:
+class DumpLexer:
+    """Feed a dump line by line: `feed` raises DumpRefused at the first unsafe line."""
+
     def __init__(self) -> None:
         self.tables: set[str] = set()
         self.restrict_key: str | None = None
@@ -99,6 +101,7 @@ class _Lexer:
         self.statement: list[str] = []  # the statement so far, quoted text blanked
 
     def feed(self, line: str) -> None:
+        """Lex one line (with its newline); raise DumpRefused if psql would do more than SQL."""
         if self.in_copy:
             # COPY data may hold anything, backslashes included: only `\.` ends it.
             if line.rstrip("\r\n") == "\\.":
@@ -217,6 +220,7 @@ class _Lexer:
             self.tables.add(table.group(1))
 
     def finish(self) -> None:
+        """Raise DumpRefused when the dump ended before pg_dump's closing lines."""
         if self.in_copy or self.quote is not None or "".join(self.statement).strip():
             raise DumpRefused("it is cut short in the middle of a statement")
         if not (self.complete and self.unrestricted):

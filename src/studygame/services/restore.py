@@ -7,10 +7,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from studygame.db import DatabaseUnavailable, scratch_database
 from studygame.services.backup import (
-    CHUNK,
     BackupError,
     Manifest,
     TableStats,
@@ -23,7 +23,7 @@ from studygame.services.backup import (
     stats_of,
     table_stats,
 )
-from studygame.services.dump_vetting import open_dump
+from studygame.services.dump_vetting import DumpLexer, DumpRefused, open_dump
 from studygame.services.own_schema import (
     ForeignDependency,
     check_droppable,
@@ -125,16 +125,25 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
         process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
         )
+        refused = None
         # BrokenPipeError: psql stopped at an error; its exit code and message say which.
         with contextlib.suppress(BrokenPipeError):
             try:
                 process.stdin.write(_drop_replaced(plan))
-                with open_dump(plan.dump) as sql:
-                    for chunk in iter(lambda: sql.read(CHUNK), b""):
-                        process.stdin.write(chunk)
+                _feed_vetted(plan.dump, process.stdin)
                 process.stdin.write(_check_counts(plan.manifest))
+            except DumpRefused as exc:
+                # Killed before stdin closes: psql reaching the end of its input would commit.
+                refused = exc
+                process.kill()
             finally:
                 process.stdin.close()
+        if refused is not None:
+            process.wait()
+            raise BackupError(
+                f"{plan.dump.name} changed since it was checked and was refused: {refused}; "
+                "the target database was left as it was."
+            )
         if process.wait() != 0:
             detail = first_error(errors)
             if "\\restrict" in detail:
@@ -145,6 +154,20 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
     # Only our tables are the restore's result: a table the target kept is not "restored".
     ours = own_tables()
     return {name: s for name, s in stats_of(plan.database_url).items() if name in ours}
+
+
+def _feed_vetted(dump: Path, stdin: IO[bytes]) -> None:
+    # The file is vetted again line by line as it is fed: psql only ever reads lines that
+    # passed, even if the file was swapped after prepare_restore read it.
+    lexer = DumpLexer()
+    with open_dump(dump) as sql:
+        for line in sql:
+            try:
+                lexer.feed(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise DumpRefused("it is not UTF-8 text") from None
+            stdin.write(line)
+    lexer.finish()
 
 
 def _drop_replaced(plan: RestorePlan) -> bytes:
