@@ -197,3 +197,16 @@ def test_a_dump_swapped_after_the_check_is_refused_as_it_is_fed(
         run_restore(plan)
     assert not marker.exists()
     assert stats_of(scratch_url) == {}
+
+
+def test_a_manifest_cannot_smuggle_sql_into_the_restore(study_database, scratch_url, tmp_path):
+    marker = tmp_path / "marker"
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    manifest = json.loads(result.manifest.read_text())
+    manifest["tables"]["attempts"]["rows"] = f"0 THEN END IF; END $check$;\n\\! touch {marker}\n"
+    result.manifest.write_text(json.dumps(manifest))
+
+    with pytest.raises(BackupError, match=r"is not a readable StudyGame backup manifest"):
+        run_restore(prepare_restore(result.dump, database_url=scratch_url))
+    assert not marker.exists()
+    assert stats_of(scratch_url) == {}

@@ -94,7 +94,13 @@ class Manifest:
         fields = json.loads(data)
         fields["tables"] = {name: TableStats(**s) for name, s in fields["tables"].items()}
         manifest = cls(**fields)
-        if manifest.format != MANIFEST_FORMAT or not all(map(TABLE_NAME.match, manifest.tables)):
+        # Table names and row counts end up in the SQL restore sends to psql: an edited
+        # manifest must not be able to smuggle text in through them.
+        if (
+            manifest.format != MANIFEST_FORMAT
+            or not all(map(TABLE_NAME.match, manifest.tables))
+            or not all(type(s.rows) is int for s in manifest.tables.values())
+        ):
             raise ValueError("not a StudyGame backup manifest")
         return manifest
 
