@@ -2,6 +2,7 @@ import gzip
 import hashlib
 import json
 import subprocess
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -420,3 +421,21 @@ def _schema_of_objects(url: str) -> list[str]:
         ).all()
     engine.dispose()
     return [name for (name,) in found]
+
+
+def test_a_backup_waits_for_another_ones_rotation_to_finish(study_database, tmp_path):
+    first = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20))
+    finished = threading.Event()
+
+    def second_backup():
+        create_backup(database_url=study_database, out_dir=tmp_path, now=NOW, keep=1)
+        finished.set()
+
+    with backup.folder_lock(tmp_path):
+        worker = threading.Thread(target=second_backup)
+        worker.start()
+        # Another process's rotation holds the folder: the second backup must not rotate now.
+        assert not finished.wait(timeout=3)
+        assert first.dump.exists()
+    worker.join()
+    assert finished.is_set() and not first.dump.exists()

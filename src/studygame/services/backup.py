@@ -7,6 +7,7 @@ their own connections, and verify creates and drops a scratch database of its ow
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
 import hashlib
 import hmac
@@ -276,8 +277,9 @@ def create_backup(
     key = signing_key()
     if key is not None:
         manifest = replace(manifest, signature=manifest_signature(manifest, key))
-    manifest_path(dump).write_text(manifest.to_json())
-    deleted = rotate_backups(out_dir, keep=keep, just_written=dump)
+    with folder_lock(out_dir):
+        manifest_path(dump).write_text(manifest.to_json())
+        deleted = rotate_backups(out_dir, keep=keep, just_written=dump)
     return BackupResult(
         dump=dump,
         manifest=manifest_path(dump),
@@ -350,6 +352,20 @@ def first_error(stream: IO[bytes]) -> str:
 def _sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the backup folder itself (no lock file to clutter it).
+
+    Two backups finishing at once must not each rotate away the other's new file.
+    """
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def rotate_backups(folder: Path, *, keep: int, just_written: Path | None = None) -> list[Path]:
