@@ -21,8 +21,10 @@ from sqlalchemy.pool import NullPool
 from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database, session_scope
-from studygame.services.backup import create_backup, verify_backup
+from studygame.services.backup import create_backup
+from studygame.services.dump_vetting import vet_dump
 from studygame.services.export import export_zip
+from studygame.services.restore import verify_backup
 
 SERVER_URL = "postgresql://root@127.0.0.1:5432/postgres"
 # About 30 answers a sitting and 2,000 distinct questions: the shape of a real history.
@@ -84,6 +86,9 @@ def bench(database: str, server: str) -> None:
             f"backup    {result.seconds:.1f} s, {result.rows} rows, "
             f"{result.size_bytes / 1e6:.1f} MB gzip, {result.plain_bytes / 1e6:.1f} MB plain SQL"
         )
+        started = time.monotonic()
+        vet_dump(result.dump)
+        print(f"vet       {time.monotonic() - started:.1f} s (read and lex the dump, no psql)")
         started = time.monotonic()
         verified = verify_backup(result.dump, database_url=server)
         print(f"verify    {time.monotonic() - started:.1f} s, identical: {verified.ok}")

@@ -220,8 +220,10 @@ def test_every_command_on_an_unusable_database_says_one_sentence(
     url = make_url(database_url).set(password=PASSWORD, **change)
     url = url.render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)
+    # An empty dump as pg_dump writes it: it passes the vetting, so restore gets to connect.
     (tmp_path / "dump.sql").write_text(
-        "-- PostgreSQL database dump\n\n-- PostgreSQL database dump complete\n"
+        "--\n-- PostgreSQL database dump\n--\n\\restrict abc\n"
+        "--\n-- PostgreSQL database dump complete\n--\n\\unrestrict abc\n"
     )
     (tmp_path / "export.zip").write_bytes(b"")
     legacy_db(tables={})

@@ -27,19 +27,18 @@ from studygame.db import (
 )
 from studygame.redaction import install_log_redaction, redact
 from studygame.services import legacy, optimizer
-from studygame.services.backup import (
-    BackupError,
-    create_backup,
-    describe_replaced,
-    prepare_restore,
-    run_restore,
-    verify_backup,
-)
+from studygame.services.backup import BackupError, create_backup
 from studygame.services.content import ContentUnavailable, load_bank
 from studygame.services.doctor import Check, run_checks
 from studygame.services.export import ExportError, export_file_name, export_zip, import_export_zip
 from studygame.services.learner import get_learner_settings
 from studygame.services.pg_client import ClientProblem
+from studygame.services.restore import (
+    describe_replaced,
+    prepare_restore,
+    run_restore,
+    verify_backup,
+)
 from studygame.services.schedule import rebuild_card_states
 
 APP_ROOT = Path(__file__).resolve().parents[2]
@@ -306,7 +305,8 @@ def backup(ctx: click.Context, out: Path, keep: int, no_compress: bool) -> None:
             progress=progress,
         )
     click.echo("", err=True)
-    removed = f"; removed {len(result.deleted) // 2} older backup(s)" if result.deleted else ""
+    # The files rotation really deleted, by name: a count of "backups" would be a guess.
+    removed = "; removed " + ", ".join(p.name for p in result.deleted) if result.deleted else ""
     click.echo(
         f"Backup {result.dump} ({_megabytes(result.size_bytes)}, {result.rows} rows, "
         f"{result.seconds:.1f} s), manifest {result.manifest.name}{removed}."
@@ -353,7 +353,7 @@ def restore(file: Path, database_url: str, force: bool) -> None:
     with _one_sentence_errors():
         url = normalize_database_url(database_url)
         plan = prepare_restore(file, database_url=url, force=force)
-        if plan.replaced:
+        if plan.replaced or plan.replaced_functions:
             click.echo(f"Replacing {describe_replaced(plan)}.")
         restored = run_restore(plan)
     rows = sum(stats.rows for stats in restored.values())

@@ -1,10 +1,13 @@
 import gzip
 import hashlib
 import json
+import subprocess
+import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, make_url
 from sqlalchemy.pool import NullPool
 
 from studygame.db import session_scope
@@ -15,13 +18,17 @@ from studygame.services.backup import (
     BackupError,
     create_backup,
     manifest_path,
-    prepare_restore,
     read_manifest,
     rotate_backups,
-    run_restore,
     stats_of,
 )
 from studygame.services.pg_client import ClientProblem
+from studygame.services.restore import (
+    describe_replaced,
+    prepare_restore,
+    run_restore,
+    verify_backup,
+)
 
 from .conftest import NOW, database_with
 
@@ -111,9 +118,9 @@ def _break_a_statement(dump: Path) -> None:
     ("compress", "keep_manifest", "damage", "message"),
     [
         (True, True, _cut_in_half, "does not match its manifest"),
-        (True, False, _cut_in_half, "is damaged or cut short: its gzip data"),
-        (False, False, _cut_in_half, "is cut short: it lacks pg_dump's closing"),
-        (False, False, _break_a_statement, "The restore failed and the target database was left"),
+        (True, False, _cut_in_half, "refused before running psql: its gzip data is incomplete"),
+        (False, False, _cut_in_half, "refused before running psql: .*cut short"),
+        (False, False, _break_a_statement, "refused before running psql: .*CREATE TABLE pin_fail"),
     ],
     ids=["size differs from manifest", "gzip cut", "sql cut", "broken statement"],
 )
@@ -232,15 +239,15 @@ def test_each_backup_rotates_to_keep(study_database, tmp_path):
 def test_verify_compares_with_the_manifest_or_the_live_database(study_database, tmp_path):
     result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
 
-    with_manifest = backup.verify_backup(result.dump, database_url=study_database)
+    with_manifest = verify_backup(result.dump, database_url=study_database)
     result.manifest.unlink()
-    live = backup.verify_backup(result.dump, database_url=study_database)
+    live = verify_backup(result.dump, database_url=study_database)
     engine = create_engine(study_database, poolclass=NullPool)
     with session_scope(engine) as session:
         failure = PinFailure(failed_at=NOW)
         session.add(failure)
     try:
-        changed = backup.verify_backup(result.dump, database_url=study_database)
+        changed = verify_backup(result.dump, database_url=study_database)
     finally:
         with session_scope(engine) as session:
             session.execute(delete(PinFailure).where(PinFailure.id == failure.id))
@@ -252,3 +259,183 @@ def test_verify_compares_with_the_manifest_or_the_live_database(study_database, 
     )
     assert (live.ok, live.compared_with) == (True, "the live database")
     assert changed.differences == ("pin_failures: 2 rows, expected 3",)
+
+
+def test_rotation_never_deletes_the_backup_it_just_wrote_when_the_clock_is_behind(
+    study_database, tmp_path
+):
+    newer = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    # The clock went back five days: the new file's name sorts before the existing one.
+    behind = create_backup(
+        database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20), keep=1
+    )
+
+    assert behind.dump.exists() and behind.manifest.exists()
+    assert sorted(p.name for p in behind.deleted) == sorted([newer.dump.name, newer.manifest.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [behind.dump.name, behind.manifest.name]
+    )
+
+
+def test_rotation_reports_only_the_files_it_deleted(study_database, tmp_path, monkeypatch):
+    first = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20))
+    second = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+    real_unlink = Path.unlink
+
+    def raced(path, missing_ok=False):
+        # Another process's rotation removes the dump between our listing and our unlink.
+        if path == first.dump:
+            real_unlink(path)
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", raced)
+    deleted = rotate_backups(tmp_path, keep=1, just_written=second.dump)
+
+    assert deleted == [first.manifest]
+    assert second.dump.exists()
+
+
+def test_no_subprocess_sees_the_password_on_its_command_line(
+    database_url, scratch_url, tmp_path, monkeypatch
+):
+    password = "p@ss/w#rd?x%:y"
+    seen = []
+    real_popen = subprocess.Popen
+
+    def recording(args, *rest, **kwargs):
+        seen.append(list(map(str, args)))
+        return real_popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    # Local Postgres trusts root, so the password is ignored by the server but still travels.
+    source = make_url(database_url).set(password=password).render_as_string(hide_password=False)
+    with_query = (make_url(scratch_url)._replace(query={"password": password})).render_as_string(
+        hide_password=False
+    )
+    result = create_backup(database_url=source, out_dir=tmp_path, now=NOW)
+    verify_backup(result.dump, database_url=with_query)
+
+    assert {Path(args[0]).name for args in seen} >= {"pg_dump", "psql"}
+    for args in seen:
+        for secret in (password, quote(password, safe=""), "password="):
+            assert not any(secret in arg for arg in args), args
+
+
+FOREIGN_SCHEMA = [
+    # A target's own table whose default calls a function, with a trigger and a view.
+    "CREATE FUNCTION public.their_default() RETURNS int LANGUAGE sql AS 'SELECT 7'",
+    "CREATE TABLE public.their_notes (id int DEFAULT public.their_default(), body text)",
+    "CREATE FUNCTION public.their_touch() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN RETURN NEW; END $$",
+    "CREATE TRIGGER their_touch BEFORE INSERT ON public.their_notes "
+    "FOR EACH ROW EXECUTE FUNCTION public.their_touch()",
+    "CREATE VIEW public.their_view AS SELECT body FROM public.their_notes",
+    "INSERT INTO public.their_notes (body) VALUES ('keep me')",
+]
+
+
+def _execute(url: str, *statements: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _schema_of(url: str) -> tuple:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        found = tuple(
+            sorted(connection.exec_driver_sql(sql).scalars())
+            for sql in (
+                "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+                "SELECT viewname FROM pg_views WHERE schemaname = 'public'",
+                "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+                "WHERE adrelid = 'public.their_notes'::regclass",
+            )
+        )
+    engine.dispose()
+    return found
+
+
+def test_force_removes_only_our_objects_and_leaves_the_targets_own(
+    study_database, scratch_url, tmp_path
+):
+    database_with(scratch_url, seed=_other_data)
+    _execute(scratch_url, *FOREIGN_SCHEMA)
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    plan = prepare_restore(result.dump, database_url=scratch_url, force=True)
+    announced = describe_replaced(plan)
+    restored = run_restore(plan)
+
+    assert "their_" not in announced
+    assert "pin_failures (1 row)" in announced
+    assert "function attempts_roll_up()" in announced
+    assert restored == stats_of(study_database)
+    assert "their_notes" not in restored
+    assert stats_of(scratch_url)["their_notes"].rows == 1
+    functions, triggers, views, defaults = _schema_of(scratch_url)
+    assert {"their_default", "their_touch", "attempts_roll_up"} <= set(functions)
+    assert "their_touch" in triggers and views == ["their_view"]
+    assert defaults == ["their_default()"]
+
+
+@pytest.mark.parametrize(
+    ("foreign", "named"),
+    [
+        ("CREATE VIEW public.their_view AS SELECT count(*) FROM public.attempts", "their_view"),
+        (
+            "CREATE TABLE public.their_refs (a uuid REFERENCES public.attempts (id))",
+            "their_refs",
+        ),
+        (
+            "CREATE TABLE public.their_log (id int); CREATE TRIGGER their_roll AFTER INSERT "
+            "ON public.their_log FOR EACH STATEMENT EXECUTE FUNCTION public.attempts_roll_up()",
+            "their_roll",
+        ),
+    ],
+    ids=["view on our table", "foreign key to our table", "trigger on our function"],
+)
+def test_force_refuses_when_a_foreign_object_depends_on_ours(
+    study_database, scratch_url, tmp_path, foreign, named
+):
+    database_with(scratch_url, seed=_other_data)
+    _execute(scratch_url, foreign)
+    before = (stats_of(scratch_url), _schema_of_objects(scratch_url))
+    result = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW)
+
+    with pytest.raises(BackupError, match=rf"^--force removes only StudyGame's own .*{named}"):
+        prepare_restore(result.dump, database_url=scratch_url, force=True)
+    assert (stats_of(scratch_url), _schema_of_objects(scratch_url)) == before
+
+
+def _schema_of_objects(url: str) -> list[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "UNION ALL SELECT tgname FROM pg_trigger UNION ALL SELECT proname FROM pg_proc "
+            "WHERE pronamespace = 'public'::regnamespace ORDER BY 1"
+        ).all()
+    engine.dispose()
+    return [name for (name,) in found]
+
+
+def test_a_backup_waits_for_another_ones_rotation_to_finish(study_database, tmp_path):
+    first = create_backup(database_url=study_database, out_dir=tmp_path, now=NOW.replace(day=20))
+    finished = threading.Event()
+
+    def second_backup():
+        create_backup(database_url=study_database, out_dir=tmp_path, now=NOW, keep=1)
+        finished.set()
+
+    with backup.folder_lock(tmp_path):
+        worker = threading.Thread(target=second_backup)
+        worker.start()
+        # Another process's rotation holds the folder: the second backup must not rotate now.
+        assert not finished.wait(timeout=3)
+        assert first.dump.exists()
+    worker.join()
+    assert finished.is_set() and not first.dump.exists()

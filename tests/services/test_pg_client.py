@@ -48,3 +48,27 @@ def test_a_url_without_password_sets_none(monkeypatch):
     url, env = libpq_target("postgresql+psycopg://root@127.0.0.1:5432/studygame")
     assert url == "postgresql://root@127.0.0.1:5432/studygame"
     assert "PGPASSWORD" not in env
+
+
+@pytest.mark.parametrize(
+    ("url", "plain", "password"),
+    [
+        (
+            "postgresql+psycopg://u:p%40ss%2Fw%23rd%3Fx%25@h:5432/db",
+            "postgresql://u@h:5432/db",
+            "p@ss/w#rd?x%",
+        ),
+        (
+            "postgresql+psycopg://u@h/db?password=s%3Dcret&sslmode=require",
+            "postgresql://u@h/db?sslmode=require",
+            "s=cret",
+        ),
+        # The driver lets the query's password win over the userinfo's; so does libpq_target.
+        ("postgresql+psycopg://u:old@h/db?password=new", "postgresql://u@h/db", "new"),
+    ],
+    ids=["escaped specials", "query password", "both"],
+)
+def test_the_password_is_parsed_as_the_driver_does_and_left_out_of_the_url(url, plain, password):
+    target, env = libpq_target(url)
+    assert (target, env["PGPASSWORD"]) == (plain, password)
+    assert "password" not in target

@@ -1,4 +1,4 @@
-"""Backups that restore: a plain-SQL pg_dump with a manifest, rotation, restore and verify.
+"""Backups that restore: a plain-SQL pg_dump with its manifest, and rotation (see restore.py).
 
 These functions take URLs, not a Session: pg_dump and psql are separate programs that open
 their own connections, and verify creates and drops a scratch database of its own.
@@ -7,17 +7,18 @@ their own connections, and verify creates and drops a scratch database of its ow
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
 import hashlib
+import hmac
 import json
+import os
 import re
 import subprocess
 import tempfile
 import time
-import zlib
-from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -27,25 +28,21 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from studygame.db import DatabaseUnavailable, describe_connect_error, scratch_database
+from studygame.db import describe_connect_error
+from studygame.services.dump_vetting import DumpRefused, vet_dump
 from studygame.services.pg_client import (
     client_version,
     libpq_target,
-    locate_client,
     major_of,
     require_client,
     server_major_version,
 )
 
 MANIFEST_FORMAT = "studygame-backup/1"
+SIGNING_KEY_ENV = "BACKUP_SIGNING_KEY"
 DEFAULT_KEEP = 14
 DUMP_NAME = re.compile(r"^studygame-\d{4}-\d{2}-\d{2}T\d{4}Z\.sql(\.gz)?$")
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-DUMP_HEADER = b"-- PostgreSQL database dump"
-# pg_dump writes this line last (before \unrestrict): a file without it was cut short.
-DUMP_COMPLETE = b"-- PostgreSQL database dump complete"
-CREATE_TABLE = re.compile(rb"^CREATE TABLE public\.([a-z_][a-z0-9_]*) \(")
-GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 # Row text must not depend on the session's settings, or the same data would hash differently.
 CHECKSUM_SETTINGS = (
@@ -83,6 +80,8 @@ class Manifest:
     size_bytes: int
     plain_bytes: int
     format: str = MANIFEST_FORMAT
+    # HMAC-SHA256 of the other fields with BACKUP_SIGNING_KEY, when that key is set.
+    signature: str | None = None
 
     @property
     def rows(self) -> int:
@@ -96,7 +95,13 @@ class Manifest:
         fields = json.loads(data)
         fields["tables"] = {name: TableStats(**s) for name, s in fields["tables"].items()}
         manifest = cls(**fields)
-        if manifest.format != MANIFEST_FORMAT or not all(map(TABLE_NAME.match, manifest.tables)):
+        # Table names and row counts end up in the SQL restore sends to psql: an edited
+        # manifest must not be able to smuggle text in through them.
+        if (
+            manifest.format != MANIFEST_FORMAT
+            or not all(map(TABLE_NAME.match, manifest.tables))
+            or not all(type(s.rows) is int for s in manifest.tables.values())
+        ):
             raise ValueError("not a StudyGame backup manifest")
         return manifest
 
@@ -110,29 +115,6 @@ class BackupResult:
     rows: int
     seconds: float
     deleted: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class RestorePlan:
-    """A checked dump and target: what `run_restore` will load, and what it will replace."""
-
-    dump: Path
-    database_url: str
-    server_major: int
-    manifest: Manifest | None
-    dump_tables: frozenset[str]
-    replaced: dict[str, int]
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    compared_with: str
-    restored: dict[str, TableStats]
-    differences: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.differences
 
 
 def backup_file_name(now: datetime, *, compress: bool = True) -> str:
@@ -154,6 +136,36 @@ def read_manifest(dump: Path) -> Manifest | None:
         return Manifest.from_json(path.read_text())
     except (ValueError, TypeError, KeyError):
         raise BackupError(f"{path.name} is not a readable StudyGame backup manifest.") from None
+
+
+def signing_key() -> bytes | None:
+    """The manifest signing key from BACKUP_SIGNING_KEY, None when unset."""
+    key = os.environ.get(SIGNING_KEY_ENV)
+    return key.encode() if key else None
+
+
+def manifest_signature(manifest: Manifest, key: bytes) -> str:
+    """HMAC-SHA256 over the manifest's fields (signature excluded), as hex."""
+    fields = asdict(manifest)
+    fields.pop("signature")
+    payload = json.dumps(fields, sort_keys=True).encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def check_signature(dump: Path, manifest: Manifest | None) -> None:
+    """With BACKUP_SIGNING_KEY set, refuse a dump whose manifest is missing, unsigned or edited."""
+    key = signing_key()
+    if key is None:
+        return
+    if (
+        manifest is None
+        or manifest.signature is None
+        or not hmac.compare_digest(manifest.signature, manifest_signature(manifest, key))
+    ):
+        raise BackupError(
+            f"{dump.name} was refused: BACKUP_SIGNING_KEY is set and its manifest is missing, "
+            "unsigned or does not match that key."
+        )
 
 
 def table_stats(connection: Connection) -> dict[str, TableStats]:
@@ -262,8 +274,12 @@ def create_backup(
         size_bytes=dump.stat().st_size,
         plain_bytes=plain_bytes,
     )
-    manifest_path(dump).write_text(manifest.to_json())
-    deleted = rotate_backups(out_dir, keep=keep)
+    key = signing_key()
+    if key is not None:
+        manifest = replace(manifest, signature=manifest_signature(manifest, key))
+    with folder_lock(out_dir):
+        manifest_path(dump).write_text(manifest.to_json())
+        deleted = rotate_backups(out_dir, keep=keep, just_written=dump)
     return BackupResult(
         dump=dump,
         manifest=manifest_path(dump),
@@ -313,7 +329,7 @@ def _run_pg_dump(
             code = process.wait()
         if code != 0:
             partial.unlink(missing_ok=True)
-            raise BackupError(f"pg_dump failed: {_first_error(errors)}")
+            raise BackupError(f"pg_dump failed: {first_error(errors)}")
     partial.rename(target)
     return plain_bytes
 
@@ -323,7 +339,8 @@ def _open_for_writing(path: Path, *, compress: bool) -> IO[bytes]:
     return gzip.open(path, "wb", compresslevel=6) if compress else path.open("wb")
 
 
-def _first_error(stream: IO[bytes]) -> str:
+def first_error(stream: IO[bytes]) -> str:
+    """The first error line a client program wrote to `stream`, without its ERROR: prefix."""
     stream.seek(0)
     lines = [line.strip() for line in stream.read().decode(errors="replace").splitlines()]
     lines = [line for line in lines if line]
@@ -337,15 +354,48 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def rotate_backups(folder: Path, *, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups that `create_backup` wrote; touch nothing else."""
-    ours = sorted(_backups_written_by_us(folder), key=lambda dump: dump.name.split(".")[0])
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the backup folder itself (no lock file to clutter it).
+
+    Two backups finishing at once must not each rotate away the other's new file.
+    """
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def rotate_backups(folder: Path, *, keep: int, just_written: Path | None = None) -> list[Path]:
+    """Delete all but the newest `keep` backups that `create_backup` wrote; touch nothing else.
+
+    `just_written` is kept whatever its name says: names come from the clock of whichever
+    machine wrote them, and a clock set back must not make the new backup look oldest.
+    Returns the files this call actually deleted (another process may have got there first).
+    """
+    ours = [dump for dump in _backups_written_by_us(folder) if dump != just_written]
+    ours.sort(key=_written_at)
+    room = keep - (just_written is not None)
     deleted = []
-    for dump in ours[: max(len(ours) - keep, 0)]:
+    for dump in ours[: max(len(ours) - room, 0)]:
         for path in (dump, manifest_path(dump)):
-            path.unlink()
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
             deleted.append(path)
     return deleted
+
+
+def _written_at(dump: Path) -> tuple[float, str]:
+    # The file's own modification time orders backups as they were really written; the name
+    # only breaks ties (and names files copied in with the same mtime).
+    try:
+        return dump.stat().st_mtime, dump.name
+    except FileNotFoundError:
+        return 0.0, dump.name
 
 
 def _backups_written_by_us(folder: Path) -> Iterator[Path]:
@@ -365,17 +415,11 @@ def _backups_written_by_us(folder: Path) -> Iterator[Path]:
             yield candidate
 
 
-def open_dump(dump: Path) -> IO[bytes]:
-    """The dump's SQL as bytes, decompressing a gzip file (found by its magic bytes)."""
-    with dump.open("rb") as f:
-        compressed = f.read(2) == GZIP_MAGIC
-    return gzip.open(dump, "rb") if compressed else dump.open("rb")
-
-
 def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
-    """Read the whole dump before touching a database; return the tables it creates."""
+    """Vet the whole dump before touching a database; return the tables it creates."""
     if not dump.is_file():
         raise BackupError(f"{dump} does not exist.")
+    check_signature(dump, manifest)
     if manifest is not None and (
         dump.stat().st_size != manifest.size_bytes or _sha256(dump) != manifest.sha256
     ):
@@ -383,146 +427,7 @@ def check_dump(dump: Path, manifest: Manifest | None) -> frozenset[str]:
             f"{dump.name} does not match its manifest (size or sha256 differ): "
             "the file is damaged or was cut short."
         )
-    tables = set()
-    last_lines: deque[bytes] = deque(maxlen=8)
     try:
-        with open_dump(dump) as sql:
-            if DUMP_HEADER not in sql.read(200):
-                raise BackupError(f"{dump.name} is not a plain-SQL dump written by pg_dump.")
-            sql.seek(0)
-            for line in sql:
-                last_lines.append(line)
-                match = CREATE_TABLE.match(line)
-                if match:
-                    tables.add(match.group(1).decode())
-    except (EOFError, OSError, zlib.error):
-        raise BackupError(
-            f"{dump.name} is damaged or cut short: its gzip data is incomplete or corrupt."
-        ) from None
-    if not any(line.startswith(DUMP_COMPLETE) for line in last_lines):
-        raise BackupError(
-            f"{dump.name} is cut short: it lacks pg_dump's closing 'dump complete' line."
-        )
-    return frozenset(tables)
-
-
-def prepare_restore(dump: Path, *, database_url: str, force: bool = False) -> RestorePlan:
-    """Check the dump and the target; refuse a non-empty target unless `force`."""
-    manifest = read_manifest(dump)
-    dump_tables = check_dump(dump, manifest)
-    with connect(database_url) as connection, connection.begin():
-        server_major = server_major_version(connection)
-        existing = {name: stats.rows for name, stats in table_stats(connection).items()}
-    if manifest is not None and manifest.pg_dump_major > server_major:
-        raise BackupError(
-            f"{dump.name} was written by pg_dump {manifest.pg_dump_major} and restores into "
-            f"PostgreSQL {manifest.pg_dump_major} or newer; the target runs {server_major}."
-        )
-    if existing and not force:
-        raise BackupError(
-            f"The target database is not empty (it has {_describe(existing)}): restore into "
-            "an empty database, or pass --force to replace those tables."
-        )
-    replaced = {name: rows for name, rows in existing.items() if name in dump_tables}
-    return RestorePlan(dump, database_url, server_major, manifest, dump_tables, replaced)
-
-
-def _describe(tables: dict[str, int]) -> str:
-    return ", ".join(
-        f"{name} ({rows} row{'' if rows == 1 else 's'})" for name, rows in sorted(tables.items())
-    )
-
-
-def describe_replaced(plan: RestorePlan) -> str:
-    """The tables a forced restore drops, with their row counts, for the CLI to announce."""
-    return _describe(plan.replaced)
-
-
-def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
-    """Load the dump with psql in one transaction; any error leaves the target as it was.
-
-    Returns the rows and checksum of every table as restored.
-    """
-    psql = locate_client("psql", major=plan.server_major)
-    url, env = libpq_target(plan.database_url)
-    command = [
-        str(psql),
-        "--no-psqlrc",
-        "--quiet",
-        "--single-transaction",
-        "--set=ON_ERROR_STOP=1",
-        f"--dbname={url}",
-        "--file=-",
-    ]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
-        )
-        # BrokenPipeError: psql stopped at an error; its exit code and message say which.
-        with contextlib.suppress(BrokenPipeError):
-            try:
-                process.stdin.write(_drop_replaced(plan))
-                with open_dump(plan.dump) as sql:
-                    for chunk in iter(lambda: sql.read(CHUNK), b""):
-                        process.stdin.write(chunk)
-                process.stdin.write(_check_counts(plan.manifest))
-            finally:
-                process.stdin.close()
-        if process.wait() != 0:
-            detail = _first_error(errors)
-            if "\\restrict" in detail:
-                detail += " (this psql is older than the pg_dump that wrote the dump: update it)"
-            raise BackupError(
-                f"The restore failed and the target database was left as it was: {detail}."
-            )
-    return stats_of(plan.database_url)
-
-
-# The dump creates the schema's functions too (the Progress rollups' trigger function), and
-# pg_dump writes CREATE FUNCTION, not CREATE OR REPLACE: a forced restore drops them first.
-DROP_FUNCTIONS = """DO $drop$ DECLARE f regprocedure; BEGIN
-  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE pronamespace = 'public'::regnamespace
-  LOOP EXECUTE format('DROP FUNCTION %s CASCADE', f); END LOOP;
-END $drop$;
-"""
-
-
-def _drop_replaced(plan: RestorePlan) -> bytes:
-    # Inside psql's single transaction: if the restore fails, the dropped tables come back.
-    tables = "".join(
-        f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in sorted(plan.replaced)
-    )
-    return (tables + DROP_FUNCTIONS if plan.replaced else "").encode()
-
-
-def _check_counts(manifest: Manifest | None) -> bytes:
-    # Runs last in the same transaction, so a count that disagrees with the manifest undoes all.
-    if manifest is None:
-        return b""
-    checks = "".join(
-        f'  SELECT count(*) INTO found FROM public."{name}";\n'
-        f"  IF found <> {stats.rows} THEN RAISE EXCEPTION "
-        f"'{name} has % rows after the restore, the manifest says {stats.rows}', found; END IF;\n"
-        for name, stats in sorted(manifest.tables.items())
-    )
-    return f"\nDO $check$\nDECLARE found bigint;\nBEGIN\n{checks}END\n$check$;\n".encode()
-
-
-def verify_backup(dump: Path, *, database_url: str) -> VerifyResult:
-    """Restore into a scratch database and compare rows and checksums with the manifest.
-
-    Without a manifest, the comparison is with the live database at `database_url`.
-    """
-    manifest = read_manifest(dump)
-    if not dump.is_file():
-        raise BackupError(f"{dump} does not exist.")
-    try:
-        with scratch_database(database_url) as scratch_url:
-            restored = run_restore(prepare_restore(dump, database_url=scratch_url))
-    except DatabaseUnavailable as exc:
-        raise BackupError(str(exc)) from None
-    if manifest is not None:
-        expected, compared_with = manifest.tables, f"its manifest {manifest_path(dump).name}"
-    else:
-        expected, compared_with = stats_of(database_url), "the live database"
-    return VerifyResult(compared_with, restored, tuple(compare_stats(expected, restored)))
+        return vet_dump(dump)
+    except DumpRefused as exc:
+        raise BackupError(f"{dump.name} was refused before running psql: {exc}.") from None

@@ -95,11 +95,19 @@ def libpq_target(sqlalchemy_url: str) -> tuple[str, dict[str, str]]:
     """A URL for pg_dump/psql without the password, and the environment that carries it.
 
     The password travels in PGPASSWORD so it never shows on a command line (`ps`) or in output.
+    It is read with SQLAlchemy's own parser (percent-escapes, `@` and `/` in it), from the
+    userinfo or from a `?password=` query parameter, which wins as it does for the driver.
     """
     url = make_url(sqlalchemy_url)
+    query = dict(url.query)
+    password = query.pop("password", None)
+    if isinstance(password, tuple):  # ?password=a&password=b: the driver takes the last
+        password = password[-1]
+    if password is None and url.password is not None:
+        password = str(url.password)
     env = dict(os.environ)
-    if url.password is not None:
-        env["PGPASSWORD"] = str(url.password)
+    if password is not None:
+        env["PGPASSWORD"] = password
     # URL.set(password=None) would keep the password: build the URL without it instead.
     plain = URL.create(
         "postgresql",
@@ -107,6 +115,6 @@ def libpq_target(sqlalchemy_url: str) -> tuple[str, dict[str, str]]:
         host=url.host,
         port=url.port,
         database=url.database,
-        query=url.query,
+        query=query,
     )
     return plain.render_as_string(hide_password=False), env
