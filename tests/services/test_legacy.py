@@ -626,3 +626,82 @@ def test_timestamps_are_in_range_from_1990_to_a_day_after_the_import(
     assert dry.as_json() == report.as_json()
     assert report.reject_reasons == reasons(**({reason: 1} if reason else {}))
     assert report.imported == (0 if reason else 1)
+
+
+def wal_file(legacy_db) -> tuple[Path, sqlite3.Connection]:
+    """A WAL-mode file whose last two answers are still only in its -wal, and its open writer."""
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS[:1]})
+    writer = sqlite3.connect(path)
+    assert writer.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    for row in CANONICAL_ANSWERS[1:]:
+        writer.execute(
+            f"INSERT INTO answers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+    writer.commit()
+    return path, writer
+
+
+def file_states(path: Path) -> dict[str, tuple | None]:
+    """Bytes and modification time of the file and its -wal and -shm (None when absent)."""
+    states = {}
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        states[suffix] = (part.read_bytes(), part.stat().st_mtime_ns) if part.exists() else None
+    return states
+
+
+def test_rows_still_in_the_wal_are_read_and_the_original_files_are_untouched(session, legacy_db):
+    path, writer = wal_file(legacy_db)
+    before = file_states(path)
+    try:
+        report = run_import(session, path)
+        after = file_states(path)
+    finally:
+        writer.close()  # the writer's close checkpoints: compared before it
+
+    assert before["-wal"] is not None and before["-shm"] is not None
+    assert (report.read, report.imported, report.rejected) == (3, 3, 0)
+    assert set(imported(session, report)) == {row["question_id"] for row in CANONICAL_ANSWERS}
+    assert after == before
+
+
+def test_a_wal_file_imported_then_checkpointed_imports_nothing_twice(session, legacy_db):
+    path, writer = wal_file(legacy_db)
+    try:
+        first = run_import(session, path)
+        counts = attempt_counts(session)
+        main_file = path.read_bytes()
+        writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        writer.close()
+
+    again = run_import(session, path)
+
+    assert path.read_bytes() != main_file  # the checkpoint moved the rows into the main file
+    assert (first.read, first.imported) == (3, 3)
+    assert (again.read, again.imported, again.rejected, again.already_imported) == (3, 0, 0, 3)
+    assert again.content_sha256 == first.content_sha256
+    assert attempt_counts(session) == counts
+
+
+def test_a_file_locked_by_a_writer_is_one_sentence_and_changes_nothing(session, legacy_db):
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    writer.execute("DELETE FROM answers")
+    counts = attempt_counts(session)
+    imports = session.scalar(select(func.count()).select_from(LegacyImport))
+    try:
+        with pytest.raises(legacy.LegacyFileError) as caught:
+            run_import(session, path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+    assert str(caught.value) == (
+        f"{path} is locked by a program writing to it; close the old app and run the import again."
+    )
+    assert attempt_counts(session) == counts
+    assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
