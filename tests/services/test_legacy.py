@@ -705,3 +705,19 @@ def test_a_file_locked_by_a_writer_is_one_sentence_and_changes_nothing(session, 
     )
     assert attempt_counts(session) == counts
     assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
+
+
+def test_a_file_imported_before_content_hashing_imports_nothing_twice(
+    session, legacy_db, monkeypatch
+):
+    # The importer used to derive every id from the sha256 of the main file's bytes.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    with monkeypatch.context() as patch:
+        patch.setattr(legacy.legacy_sqlite, "content_sha256", lambda db, tables: sha256(path))
+        old = run_import(session, path)
+    counts = attempt_counts(session)
+
+    again = run_import(session, path)
+
+    assert (old.imported, again.imported, again.already_imported) == (3, 0, 3)
+    assert attempt_counts(session) == counts

@@ -92,11 +92,12 @@ def import_legacy_file(
         with legacy_sqlite.snapshot(path) as db:
             tables = legacy_sqlite.tables_to_import(db)
             content = legacy_sqlite.content_sha256(db, [name for name in tables if name])
+            file_bytes = legacy_sqlite.file_sha256(path)
             report = _import(
                 session,
                 db,
                 tables=tables,
-                file=(path.name, content, size),
+                file=(path.name, content, file_bytes, size),
                 door=door,
                 dry_run=dry_run,
                 clock=clock,
@@ -116,7 +117,7 @@ def _import(
     db: sqlite3.Connection,
     *,
     tables: tuple[str, str | None],
-    file: tuple[str, str, int],
+    file: tuple[str, str, str, int],
     door: str,
     dry_run: bool,
     clock: Callable[[], datetime],
@@ -124,9 +125,10 @@ def _import(
 ) -> ImportReport:
     """Record the import and write its rows, in a savepoint: a failure leaves nothing behind."""
     started_at = clock()
-    name, content, size = file
+    name, content, file_bytes, size = file
     with session.begin_nested() as savepoint:
         connection = session.connection()
+        content = _identity(connection, content=content, file_bytes=file_bytes)
         import_id = connection.execute(
             sa.insert(legacy_imports)
             .values(
@@ -194,6 +196,22 @@ def _import(
         if dry_run:
             savepoint.rollback()
     return report
+
+
+def _identity(connection: sa.Connection, *, content: str, file_bytes: str) -> str:
+    """The hash the rows' ids derive from: the content's, unless an older import keyed it.
+
+    Imports made before content hashing recorded (and derived their ids from) the sha256 of
+    the main file's bytes: the same unchanged file keeps that key, so it imports nothing twice.
+    """
+    recorded = set(
+        connection.execute(
+            sa.select(legacy_imports.c.file_sha256).where(
+                legacy_imports.c.file_sha256.in_([content, file_bytes])
+            )
+        ).scalars()
+    )
+    return file_bytes if file_bytes in recorded and content not in recorded else content
 
 
 def latest_import_id(session: Session) -> int:

@@ -143,6 +143,15 @@ def content_sha256(db: sqlite3.Connection, tables: list[str]) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def columns(db: sqlite3.Connection, table: str) -> list[str]:
     """The table's column names, in order."""
     return [row[1] for row in db.execute(f"PRAGMA table_info({quote(table)})")]
