@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import shutil
 import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -438,8 +440,11 @@ def test_dry_run_reports_the_same_numbers_and_writes_nothing(session, legacy_db)
         (b"question_id,correct\nq1,1\n", "is not an SQLite database"),
         (b"", "has no answers or attempts table"),
         ("truncated", "is a damaged SQLite database"),
+        ("corrupt", "is a damaged SQLite database"),
+        (b"SQLite format 3\x00" + b"\xff" * 4000, "is not an SQLite database"),
         ("no created_at", "has an answers table without a created_at column"),
     ],
+    ids=["text", "empty", "truncated", "corrupt", "bad header", "no created_at"],
 )
 def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     session, legacy_db, tmp_path, content, problem
@@ -447,6 +452,11 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     if content == "truncated":
         path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
         content = path.read_bytes()[: len(path.read_bytes()) // 2]
+    elif content == "corrupt":
+        path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
+        content = bytearray(path.read_bytes())
+        content[3 * 4096 : 3 * 4096 + 600] = b"\xa5" * 600  # the middle of an answers page
+        content = bytes(content)
     elif content == "no created_at":
         # The column is missed only once the COPY has begun: the savepoint must undo it.
         rows = [{k: v for k, v in row.items() if k != "created_at"} for row in CANONICAL_ANSWERS]
@@ -721,3 +731,34 @@ def test_a_file_imported_before_content_hashing_imports_nothing_twice(
 
     assert (old.imported, again.imported, again.already_imported) == (3, 0, 3)
     assert attempt_counts(session) == counts
+
+
+def test_a_file_written_while_it_is_copied_is_one_sentence_and_changes_nothing(
+    session, legacy_db, monkeypatch
+):
+    # A WAL-mode file: its writers take no lock that the copy would wait for.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+    copy = shutil.copyfile
+
+    def copy_while_the_old_app_writes(source, target):
+        copy(source, target)
+        with contextlib.closing(sqlite3.connect(path)) as writer, writer:
+            writer.execute("DELETE FROM answers WHERE id = 1")
+
+    monkeypatch.setattr(shutil, "copyfile", copy_while_the_old_app_writes)
+    counts = attempt_counts(session)
+
+    with pytest.raises(legacy.LegacyFileError) as caught:
+        run_import(session, path)
+
+    assert str(caught.value) == (
+        f"{path} changed while it was being read; close the old app first."
+    )
+    assert attempt_counts(session) == counts
+
+
+def test_a_directory_is_one_sentence(session, tmp_path):
+    with pytest.raises(legacy.LegacyFileError, match=r"^\S+ cannot be read: Is a directory\.$"):
+        run_import(session, tmp_path)
