@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -762,3 +763,17 @@ def test_a_file_written_while_it_is_copied_is_one_sentence_and_changes_nothing(
 def test_a_directory_is_one_sentence(session, tmp_path):
     with pytest.raises(legacy.LegacyFileError, match=r"^\S+ cannot be read: Is a directory\.$"):
         run_import(session, tmp_path)
+
+
+GUIDE = Path(__file__).parents[2] / "docs" / "migrating-from-sqlite.md"
+
+
+def test_the_guide_lists_every_reject_reason_in_order_and_no_other():
+    section = GUIDE.read_text().split("## 5. Rejected rows")[1].split("\n## ")[0]
+    listed = re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)
+    assert listed == list(legacy.REJECT_REASONS)
+
+
+def test_the_guides_json_example_has_every_reject_reason():
+    example = re.search(r"^```json\n(.*?)\n```$", GUIDE.read_text(), re.MULTILINE | re.DOTALL)
+    assert list(json.loads(example.group(1))["reject_reasons"]) == list(legacy.REJECT_REASONS)
