@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -102,10 +103,11 @@ def column_limits(connection: sa.Connection) -> Limits:
         for table in ("attempts", "study_sessions")
         for column in inspector.get_columns(table)
     }
+    # A column without a length (text) takes any length.
     return Limits(
-        question_id=lengths["attempts", "question_id"],
-        topic=lengths["attempts", "topic"],
-        mode=lengths["study_sessions", "mode"],
+        question_id=lengths["attempts", "question_id"] or sys.maxsize,
+        topic=lengths["attempts", "topic"] or sys.maxsize,
+        mode=lengths["study_sessions", "mode"] or sys.maxsize,
     )
 
 
