@@ -8,6 +8,8 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -655,9 +657,9 @@ def wal_file(legacy_db) -> tuple[Path, sqlite3.Connection]:
 
 
 def file_states(path: Path) -> dict[str, tuple | None]:
-    """Bytes and modification time of the file and its -wal and -shm (None when absent)."""
+    """Bytes and modification time of the file and its side files (None when absent)."""
     states = {}
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-journal"):
         part = path.with_name(path.name + suffix)
         states[suffix] = (part.read_bytes(), part.stat().st_mtime_ns) if part.exists() else None
     return states
@@ -777,3 +779,27 @@ def test_the_guide_lists_every_reject_reason_in_order_and_no_other():
 def test_the_guides_json_example_has_every_reject_reason():
     example = re.search(r"^```json\n(.*?)\n```$", GUIDE.read_text(), re.MULTILINE | re.DOTALL)
     assert list(json.loads(example.group(1))["reject_reasons"]) == list(legacy.REJECT_REASONS)
+
+
+HALF_WRITTEN = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 2")  # spill the changed pages into the file before the commit
+db.execute("BEGIN")
+db.execute("UPDATE answers SET question_id = 'half-written-' || question_id")
+os._exit(0)  # the old app dies mid-write: its journal is left 'hot'
+"""
+
+
+def test_a_writer_that_died_mid_write_leaves_the_last_committed_rows(session, legacy_db):
+    path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
+    subprocess.run([sys.executable, "-c", HALF_WRITTEN, str(path)], check=True)
+    before = file_states(path)
+    journal = path.with_name(path.name + "-journal")
+
+    report = run_import(session, path)
+
+    assert journal.exists() and b"half-written-" in path.read_bytes()
+    assert file_states(path) == before
+    assert (report.read, report.imported) == (1200, 1200)
+    assert set(imported(session, report)) == {row["question_id"] for row in CANONICAL_ANSWERS}

@@ -30,20 +30,22 @@ class Unusable(Exception):
 
 @contextmanager
 def snapshot(path: Path) -> Iterator[sqlite3.Connection]:
-    """An SQLite connection to a private copy of `path` and its `-wal`, closed and removed after.
+    """An SQLite connection to a private copy of `path` and its logs, closed and removed after.
 
-    The `-shm` index is not copied: SQLite rebuilds it from the log, as after a crash, so a
-    stale index cannot hide committed rows.
+    The `-wal` brings the rows not yet checkpointed; the `-journal` of a writer that stopped
+    mid-write lets SQLite roll the copy back to the last commit. The `-shm` index is not
+    copied: SQLite rebuilds it from the log, as after a crash, so it cannot hide rows.
     """
-    wal = path.with_name(path.name + "-wal")
+    logs = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
     with tempfile.TemporaryDirectory(prefix="studygame-legacy-") as folder:
         copy = Path(folder) / "study.db"
         with _shared_lock(path):
-            before = _signature(path, wal)
+            before = _signature(path, *logs)
             shutil.copyfile(path, copy)
-            if wal.exists():
-                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-            if _signature(path, wal) != before:
+            for log in logs:
+                if log.exists():
+                    shutil.copyfile(log, copy.with_name(copy.name + log.name[len(path.name) :]))
+            if _signature(path, *logs) != before:
                 raise Unusable("changed while it was being read; close the old app first")
         db = sqlite3.connect(copy)
         try:
@@ -72,7 +74,8 @@ def _shared_lock(path: Path) -> Iterator[None]:
     A writer in such a file changes pages in place, so the copy waits for it (and gives up with
     `Unusable` after BUSY_WAIT_S); mode=ro, so this connection never writes. A write-ahead-log
     file needs no lock: its writers only append to the `-wal`, whose committed frames the copy
-    keeps and whose unfinished ones SQLite ignores.
+    keeps and whose unfinished ones SQLite ignores. Nor does a file whose writer died mid-write
+    (a "hot" journal, which a read-only connection may not roll back): the copy rolls back.
     """
     with path.open("rb") as file:
         header = file.read(100)
@@ -87,6 +90,9 @@ def _shared_lock(path: Path) -> Iterator[None]:
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
         db.close()
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK":
+            yield
+            return
         if "locked" in str(exc) or "busy" in str(exc):
             raise Unusable(
                 "is locked by a program writing to it; close the old app and run the import again"
