@@ -123,7 +123,7 @@ def sha256(path) -> str:
 
 def test_canonical_file_imports_every_answer_with_its_session(session, legacy_db):
     path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
-    digest = sha256(path)
+    files = file_states(path)
 
     report = run_import(session, path)
 
@@ -164,7 +164,7 @@ def test_canonical_file_imports_every_answer_with_its_session(session, legacy_db
     assert record.code_version.startswith("cli/studygame ")
     assert record.started_at == NOW
     assert record.finished_at == NOW
-    assert sha256(path) == digest
+    assert file_states(path) == files  # bytes and modification times
 
 
 @pytest.mark.parametrize(
