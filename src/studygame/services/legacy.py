@@ -97,7 +97,10 @@ def import_legacy_file(
                 session,
                 db,
                 tables=tables,
-                file=(path.name, content, file_bytes, size),
+                file_name=path.name,
+                file_size=size,
+                content=content,
+                file_bytes=file_bytes,
                 door=door,
                 dry_run=dry_run,
                 clock=clock,
@@ -117,7 +120,10 @@ def _import(
     db: sqlite3.Connection,
     *,
     tables: tuple[str, str | None],
-    file: tuple[str, str, str, int],
+    file_name: str,
+    file_size: int,
+    content: str,
+    file_bytes: str,
     door: str,
     dry_run: bool,
     clock: Callable[[], datetime],
@@ -125,16 +131,15 @@ def _import(
 ) -> ImportReport:
     """Record the import and write its rows, in a savepoint: a failure leaves nothing behind."""
     started_at = clock()
-    name, content, file_bytes, size = file
     with session.begin_nested() as savepoint:
         connection = session.connection()
         content = _identity(connection, content=content, file_bytes=file_bytes)
         import_id = connection.execute(
             sa.insert(legacy_imports)
             .values(
-                file_name=name,
+                file_name=file_name,
                 file_sha256=content,
-                file_size=size,
+                file_size=file_size,
                 started_at=started_at,
                 # The door first: a long version string is what the column cuts.
                 code_version=f"{door}/studygame {__version__}"[:32],
