@@ -52,7 +52,9 @@ def generate(path: Path, *, rows: int, seed: int = 7) -> None:
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     db.executescript(SCHEMA)
-    moment = datetime(2022, 1, 1, tzinfo=UTC)
+    # Sittings are ~17 hours apart on average: start early enough to end before 2026, since
+    # the import refuses answers later than the day after it runs.
+    moment = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(hours=17 * (rows // SITTING + 1))
     answers = []
     sessions = []
     for number in range(rows):

@@ -117,3 +117,40 @@ def test_without_a_file_the_revision_does_nothing(scratch):
     migrations.upgrade(scratch)
     assert migrations.schema_status(scratch).at_head
     assert scalar(scratch, "SELECT count(*) FROM legacy_imports") == 0
+
+
+def test_db_upgrade_rejects_bad_values_and_the_schedule_rebuilds_after(
+    scratch, legacy_db, monkeypatch
+):
+    # Once crashed `schedule rebuild` forever: the rows were committed by the upgrade.
+    bad = [
+        {"session_id": 1, "question_id": "m\x00", "correct": 1, "created_at": "2025-03-14"},
+        {"session_id": 1, "question_id": "m3", "correct": 1, "created_at": "9999-12-31 23:59:59"},
+        {"session_id": 1, "question_id": "m4", "correct": 1, "created_at": "0001-01-01"},
+        {"session_id": 1, "question_id": "m5", "correct": 1, "created_at": "2168-01-01"},
+    ]
+    tables = {"sessions": SESSIONS, "answers": [*ANSWERS, *bad]}
+    path = legacy_db(tables=tables, schema=LOOSE_SCHEMA)
+    monkeypatch.setenv("LEGACY_SQLITE_PATH", str(path))
+    get_settings.cache_clear()
+
+    upgrade = CliRunner().invoke(main, ["db", "upgrade"])
+    rebuild = CliRunner().invoke(main, ["schedule", "rebuild"])
+
+    assert upgrade.exit_code == 0, upgrade.output
+    assert rebuild.exit_code == 0, rebuild.output
+    assert scalar(scratch, "SELECT count(*) FROM card_states") == 2
+    with scratch.connect() as connection:
+        reasons = dict(
+            connection.execute(
+                text("SELECT reason, count(*) FROM legacy_import_rejects GROUP BY reason")
+            ).all()
+        )
+    assert reasons == {"missing_question_id": 1, "bad_question_id": 1, "timestamp_out_of_range": 3}
+    assert (
+        scalar(
+            scratch,
+            "SELECT rows_read || '/' || rows_imported || '/' || rows_rejected FROM legacy_imports",
+        )
+        == "7/2/5"
+    )

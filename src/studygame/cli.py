@@ -457,10 +457,13 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_json()))
         return
-    reasons = ", ".join(f"{count} {reason}" for reason, count in report.reject_reasons.items())
+    reasons = ", ".join(
+        f"{count} {reason}" for reason, count in report.reject_reasons.items() if count
+    )
+    rejected = f"{report.rejected} rejected" + (f" ({reasons})" if reasons else "")
     click.echo(
         f"Read {report.read} answers from {path.name}: {report.imported} imported, "
-        f"{report.rejected} rejected ({reasons}), {report.already_imported} already imported."
+        f"{rejected}, {report.already_imported} already imported."
     )
     if dry_run:
         click.echo("Dry run: nothing was written.")

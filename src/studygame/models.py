@@ -236,6 +236,7 @@ class LegacyImport(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_name: Mapped[str] = mapped_column(Text)
+    # The sha256 of the file's content (its rows as SQLite reads them), not of its bytes.
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_size: Mapped[int] = mapped_column(BigInteger)
     rows_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -252,7 +253,7 @@ class LegacyImportReject(Base):
 
     __tablename__ = "legacy_import_rejects"
 
-    # Deterministic (uuid5 of the file's sha256 and the row's table and id): a rerun is a no-op.
+    # Deterministic (uuid5 of the content sha256 and the row's table and id): reruns are no-ops.
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     import_id: Mapped[int] = mapped_column(
         ForeignKey("legacy_imports.id", ondelete="CASCADE"), index=True

@@ -4,7 +4,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from studygame.domain.legacy_values import milliseconds, parse_bool, parse_timestamp
+from studygame.domain.legacy_values import (
+    REJECT_REASONS,
+    in_range,
+    milliseconds,
+    parse_bool,
+    parse_timestamp,
+    question_id_problem,
+)
 
 T0 = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
 
@@ -40,6 +47,8 @@ T0 = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
         (1e30, None),
         (True, None),
         (b"2025-03-14", None),
+        ("0001-01-01T00:00:00+05:00", None),
+        ("9999-12-31T23:59:59-05:00", None),
     ],
 )
 def test_parse_timestamp(raw, expected):
@@ -99,3 +108,42 @@ def test_parse_bool(raw, expected):
 )
 def test_milliseconds(raw, scale, expected):
     assert milliseconds(raw, scale=scale) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("64b7f0c2a1b2c3d4e5f60718", None),
+        (12, None),
+        ("x" * 64, None),
+        ("x" * 65, "bad_question_id"),
+        ("q\x00", "bad_question_id"),
+        ("q\x1b", "bad_question_id"),
+        ("q\t", "bad_question_id"),
+        ("q\ufffd", "bad_question_id"),
+        (b"q1", "bad_question_id"),
+        (None, "missing_question_id"),
+        ("", "missing_question_id"),
+        (" \t", "missing_question_id"),
+    ],
+)
+def test_question_id_problem(raw, expected):
+    assert question_id_problem(raw, max_length=64) == expected
+
+
+def test_every_reason_a_question_id_gets_is_a_reject_reason():
+    assert {"missing_question_id", "bad_question_id"} <= set(REJECT_REASONS)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(1990, 1, 1, tzinfo=UTC), True),
+        (datetime(1989, 12, 31, 23, 59, 59, tzinfo=UTC), False),
+        (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), True),
+        (datetime(2026, 11, 29, 12, 0, 1, tzinfo=UTC), False),
+        (datetime(9999, 12, 31, tzinfo=UTC), False),
+    ],
+)
+def test_in_range(moment, expected):
+    assert in_range(moment, now=datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) is expected

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ from studygame.models import Attempt, LegacyImport, LegacyImportReject, StudySes
 from studygame.services import legacy
 
 T0 = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # the import's clock
 SESSIONS = [
     {
         "id": 1,
@@ -99,7 +105,11 @@ def legacy_schema(
 
 
 def run_import(session: Session, path, **options) -> legacy.ImportReport:
-    return legacy.import_legacy_file(session, path=path, clock=lambda: T0, **options)
+    return legacy.import_legacy_file(session, path=path, clock=lambda: NOW, **options)
+
+
+def reasons(**counts: int) -> dict[str, int]:
+    return {reason: counts.get(reason, 0) for reason in legacy.REJECT_REASONS}
 
 
 def imported(session: Session, report: legacy.ImportReport) -> dict[str, Attempt]:
@@ -113,7 +123,7 @@ def sha256(path) -> str:
 
 def test_canonical_file_imports_every_answer_with_its_session(session, legacy_db):
     path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
-    digest = sha256(path)
+    files = file_states(path)
 
     report = run_import(session, path)
 
@@ -121,7 +131,7 @@ def test_canonical_file_imports_every_answer_with_its_session(session, legacy_db
         "read": 3,
         "imported": 3,
         "rejected": 0,
-        "reject_reasons": {"missing_question_id": 0, "bad_timestamp": 0},
+        "reject_reasons": reasons(),
         "already_imported": 0,
     }
     assert report.sessions_imported == 2
@@ -144,16 +154,17 @@ def test_canonical_file_imports_every_answer_with_its_session(session, legacy_db
     assert sitting.started_at == datetime(2025, 3, 14, 9, 20, tzinfo=UTC)
     assert sitting.ended_at == datetime(2025, 3, 14, 9, 40, tzinfo=UTC)
     record = session.get(LegacyImport, report.import_id)
+    # The hash of the content, not of the file's bytes: see the WAL tests.
     assert (record.file_name, record.file_sha256, record.file_size) == (
         "study.db",
-        digest,
+        report.content_sha256,
         path.stat().st_size,
     )
     assert (record.rows_read, record.rows_imported, record.rows_rejected) == (3, 3, 0)
     assert record.code_version.startswith("cli/studygame ")
-    assert record.started_at == T0
-    assert record.finished_at == T0
-    assert sha256(path) == digest
+    assert record.started_at == NOW
+    assert record.finished_at == NOW
+    assert file_states(path) == files  # bytes and modification times
 
 
 @pytest.mark.parametrize(
@@ -321,12 +332,9 @@ def test_rejects_keep_the_raw_row_and_reason(session, legacy_db):
         "read": 9,
         "imported": 1,
         "rejected": 8,
-        "reject_reasons": {
-            "missing_question_id": 3,
-            "bad_timestamp": 3,
-            "bad_correct": 1,
-            "question_id_too_long": 1,
-        },
+        "reject_reasons": reasons(
+            missing_question_id=3, bad_timestamp=3, bad_correct=1, bad_question_id=1
+        ),
         "already_imported": 0,
     }
     assert report.imported + report.rejected == report.read
@@ -350,7 +358,7 @@ def test_rejects_keep_the_raw_row_and_reason(session, legacy_db):
         "time_taken": None,
         "created_at": "yesterday",
     }
-    assert rejects[5].rejected_at == T0
+    assert rejects[5].rejected_at == NOW
 
 
 def test_a_session_without_a_readable_start_is_dated_by_its_first_answer(session, legacy_db):
@@ -399,7 +407,7 @@ def test_a_second_run_imports_nothing_twice_and_another_file_imports_alongside(s
         "read": 4,
         "imported": 0,
         "rejected": 0,
-        "reject_reasons": {"missing_question_id": 0, "bad_timestamp": 0},
+        "reject_reasons": reasons(),
         "already_imported": 4,
     }
     assert again.question_ids == frozenset()
@@ -435,8 +443,11 @@ def test_dry_run_reports_the_same_numbers_and_writes_nothing(session, legacy_db)
         (b"question_id,correct\nq1,1\n", "is not an SQLite database"),
         (b"", "has no answers or attempts table"),
         ("truncated", "is a damaged SQLite database"),
+        ("corrupt", "is a damaged SQLite database"),
+        (b"SQLite format 3\x00" + b"\xff" * 4000, "is not an SQLite database"),
         ("no created_at", "has an answers table without a created_at column"),
     ],
+    ids=["text", "empty", "truncated", "corrupt", "bad header", "no created_at"],
 )
 def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     session, legacy_db, tmp_path, content, problem
@@ -444,6 +455,11 @@ def test_a_bad_file_is_refused_in_one_sentence_and_changes_nothing(
     if content == "truncated":
         path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
         content = path.read_bytes()[: len(path.read_bytes()) // 2]
+    elif content == "corrupt":
+        path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
+        content = bytearray(path.read_bytes())
+        content[3 * 4096 : 3 * 4096 + 600] = b"\xa5" * 600  # the middle of an answers page
+        content = bytes(content)
     elif content == "no created_at":
         # The column is missed only once the COPY has begun: the savepoint must undo it.
         rows = [{k: v for k, v in row.items() if k != "created_at"} for row in CANONICAL_ANSWERS]
@@ -523,7 +539,7 @@ def test_text_that_is_not_utf8_is_kept_with_the_bad_bytes_replaced(session, lega
 
 def test_nul_characters_that_postgres_cannot_store_are_dropped(session, legacy_db):
     row = {
-        "question_id": "q\x001",
+        "question_id": "q1",
         "correct": 1,
         "created_at": "2025-03-14 09:26:53",
         "topic": "to\x00pic",
@@ -542,11 +558,17 @@ def test_nul_characters_that_postgres_cannot_store_are_dropped(session, legacy_d
 
 
 def test_the_importer_never_imports_the_app_models():
-    # Revision 0002 runs this module: it must not depend on models that change later.
-    source = Path(legacy.__file__).read_text()
-    assert set(re.findall(r"^from (studygame\S*) import", source, re.MULTILINE)) == {
+    # Revision 0002 runs these modules: they must not depend on models that change later.
+    modules = {"legacy", "legacy_sqlite", "legacy_rows", "legacy_write"}
+    imported_modules = set()
+    for module in modules:
+        source = (Path(legacy.__file__).parent / f"{module}.py").read_text()
+        imported_modules |= set(re.findall(r"^from (studygame\S*) import", source, re.MULTILINE))
+    assert imported_modules == {
         "studygame",
         "studygame.domain.legacy_values",
+        "studygame.services",
+        *(f"studygame.services.{module}" for module in modules - {"legacy"}),
     }
 
 
@@ -594,3 +616,190 @@ def test_a_role_that_does_not_own_the_tables_imports_with_the_keys_in_place(
             connection.execute(text(f"DROP OWNED BY {role}"))
             connection.execute(text(f"DROP ROLE {role}"))
         admin.dispose()
+
+
+@pytest.mark.parametrize(
+    ("answered_at", "reason"),
+    [
+        (NOW + timedelta(days=1), None),
+        (NOW + timedelta(days=1, seconds=1), "timestamp_out_of_range"),
+        (datetime(1990, 1, 1, tzinfo=UTC), None),
+        (datetime(1989, 12, 31, 23, 59, 59, tzinfo=UTC), "timestamp_out_of_range"),
+    ],
+)
+def test_timestamps_are_in_range_from_1990_to_a_day_after_the_import(
+    session, legacy_db, answered_at, reason
+):
+    row = {"question_id": "q1", "correct": 1, "created_at": answered_at.isoformat()}
+    path = legacy_db(tables={"answers": [row]})
+
+    dry = run_import(session, path, dry_run=True)
+    report = run_import(session, path)
+
+    assert dry.as_json() == report.as_json()
+    assert report.reject_reasons == reasons(**({reason: 1} if reason else {}))
+    assert report.imported == (0 if reason else 1)
+
+
+def wal_file(legacy_db) -> tuple[Path, sqlite3.Connection]:
+    """A WAL-mode file whose last two answers are still only in its -wal, and its open writer."""
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS[:1]})
+    writer = sqlite3.connect(path)
+    assert writer.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    for row in CANONICAL_ANSWERS[1:]:
+        writer.execute(
+            f"INSERT INTO answers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+    writer.commit()
+    return path, writer
+
+
+def file_states(path: Path) -> dict[str, tuple | None]:
+    """Bytes and modification time of the file and its side files (None when absent)."""
+    states = {}
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = path.with_name(path.name + suffix)
+        states[suffix] = (part.read_bytes(), part.stat().st_mtime_ns) if part.exists() else None
+    return states
+
+
+def test_rows_still_in_the_wal_are_read_and_the_original_files_are_untouched(session, legacy_db):
+    path, writer = wal_file(legacy_db)
+    before = file_states(path)
+    try:
+        report = run_import(session, path)
+        after = file_states(path)
+    finally:
+        writer.close()  # the writer's close checkpoints: compared before it
+
+    assert before["-wal"] is not None and before["-shm"] is not None
+    assert (report.read, report.imported, report.rejected) == (3, 3, 0)
+    assert set(imported(session, report)) == {row["question_id"] for row in CANONICAL_ANSWERS}
+    assert after == before
+
+
+def test_a_wal_file_imported_then_checkpointed_imports_nothing_twice(session, legacy_db):
+    path, writer = wal_file(legacy_db)
+    try:
+        first = run_import(session, path)
+        counts = attempt_counts(session)
+        main_file = path.read_bytes()
+        writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        writer.close()
+
+    again = run_import(session, path)
+
+    assert path.read_bytes() != main_file  # the checkpoint moved the rows into the main file
+    assert (first.read, first.imported) == (3, 3)
+    assert (again.read, again.imported, again.rejected, again.already_imported) == (3, 0, 0, 3)
+    assert again.content_sha256 == first.content_sha256
+    assert attempt_counts(session) == counts
+
+
+def test_a_file_locked_by_a_writer_is_one_sentence_and_changes_nothing(session, legacy_db):
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    writer.execute("DELETE FROM answers")
+    counts = attempt_counts(session)
+    imports = session.scalar(select(func.count()).select_from(LegacyImport))
+    try:
+        with pytest.raises(legacy.LegacyFileError) as caught:
+            run_import(session, path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+    assert str(caught.value) == (
+        f"{path} is locked by a program writing to it; close the old app and run the import again."
+    )
+    assert attempt_counts(session) == counts
+    assert session.scalar(select(func.count()).select_from(LegacyImport)) == imports
+
+
+def test_a_file_imported_before_content_hashing_imports_nothing_twice(
+    session, legacy_db, monkeypatch
+):
+    # The importer used to derive every id from the sha256 of the main file's bytes.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    with monkeypatch.context() as patch:
+        patch.setattr(legacy.legacy_sqlite, "content_sha256", lambda db, tables: sha256(path))
+        old = run_import(session, path)
+    counts = attempt_counts(session)
+
+    again = run_import(session, path)
+
+    assert (old.imported, again.imported, again.already_imported) == (3, 0, 3)
+    assert attempt_counts(session) == counts
+
+
+def test_a_file_written_while_it_is_copied_is_one_sentence_and_changes_nothing(
+    session, legacy_db, monkeypatch
+):
+    # A WAL-mode file: its writers take no lock that the copy would wait for.
+    path = legacy_db(tables={"sessions": SESSIONS, "answers": CANONICAL_ANSWERS})
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+    copy = shutil.copyfile
+
+    def copy_while_the_old_app_writes(source, target):
+        copy(source, target)
+        with contextlib.closing(sqlite3.connect(path)) as writer, writer:
+            writer.execute("DELETE FROM answers WHERE id = 1")
+
+    monkeypatch.setattr(shutil, "copyfile", copy_while_the_old_app_writes)
+    counts = attempt_counts(session)
+
+    with pytest.raises(legacy.LegacyFileError) as caught:
+        run_import(session, path)
+
+    assert str(caught.value) == (
+        f"{path} changed while it was being read; close the old app first."
+    )
+    assert attempt_counts(session) == counts
+
+
+def test_a_directory_is_one_sentence(session, tmp_path):
+    with pytest.raises(legacy.LegacyFileError, match=r"^\S+ cannot be read: Is a directory\.$"):
+        run_import(session, tmp_path)
+
+
+GUIDE = Path(__file__).parents[2] / "docs" / "migrating-from-sqlite.md"
+
+
+def test_the_guide_lists_every_reject_reason_in_order_and_no_other():
+    section = GUIDE.read_text().split("## 5. Rejected rows")[1].split("\n## ")[0]
+    listed = re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)
+    assert listed == list(legacy.REJECT_REASONS)
+
+
+def test_the_guides_json_example_has_every_reject_reason():
+    example = re.search(r"^```json\n(.*?)\n```$", GUIDE.read_text(), re.MULTILINE | re.DOTALL)
+    assert list(json.loads(example.group(1))["reject_reasons"]) == list(legacy.REJECT_REASONS)
+
+
+HALF_WRITTEN = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 2")  # spill the changed pages into the file before the commit
+db.execute("BEGIN")
+db.execute("UPDATE answers SET question_id = 'half-written-' || question_id")
+os._exit(0)  # the old app dies mid-write: its journal is left 'hot'
+"""
+
+
+def test_a_writer_that_died_mid_write_leaves_the_last_committed_rows(session, legacy_db):
+    path = legacy_db(tables={"answers": CANONICAL_ANSWERS * 400})
+    subprocess.run([sys.executable, "-c", HALF_WRITTEN, str(path)], check=True)
+    before = file_states(path)
+    journal = path.with_name(path.name + "-journal")
+
+    report = run_import(session, path)
+
+    assert journal.exists() and b"half-written-" in path.read_bytes()
+    assert file_states(path) == before
+    assert (report.read, report.imported) == (1200, 1200)
+    assert set(imported(session, report)) == {row["question_id"] for row in CANONICAL_ANSWERS}

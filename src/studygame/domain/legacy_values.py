@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 # Epoch numbers at or above this are milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973.
 EPOCH_MS_FROM = 1e11
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y"})
 FALSE_WORDS = frozenset({"0", "false", "f", "no", "n"})
 MAX_MS = 2**31 - 1  # attempts.response_ms is a 4-byte integer
+# Every reason a row can be refused for, in the order reports list them.
+REJECT_REASONS = (
+    "missing_question_id",
+    "bad_question_id",
+    "bad_timestamp",
+    "timestamp_out_of_range",
+    "bad_correct",
+)
+# The old app was written long after this; a later answer than tomorrow is a broken clock, and
+# either would sit first or last in every schedule replay (year 9999 overflows it).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=1)
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -25,7 +37,12 @@ def parse_timestamp(value: object) -> datetime | None:
             except ValueError:
                 return None
             # Naive text is what SQLite's CURRENT_TIMESTAMP writes: UTC.
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            try:
+                return moment.astimezone(UTC)
+            except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+                return None
         try:
             value = float(text)
         except ValueError:
@@ -61,3 +78,24 @@ def milliseconds(value: object, *, scale: int) -> int | None:
     if not math.isfinite(number) or not 0 <= number <= MAX_MS:
         return None
     return round(number)
+
+
+def question_id_problem(value: object, *, max_length: int) -> str | None:
+    """The reject reason for a question id as SQLite returned it, or None when it is usable.
+
+    Question ids are printable text: NUL and control characters, the U+FFFD that stands for
+    bytes that were not UTF-8, blobs and ids longer than the column are `bad_question_id`.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "missing_question_id"
+    if not isinstance(value, str):
+        # An integer id survives a loose schema as a number; bytes are not text.
+        return "bad_question_id" if isinstance(value, bytes) else None
+    if len(value) > max_length or not value.isprintable() or "\ufffd" in value:
+        return "bad_question_id"
+    return None
+
+
+def in_range(moment: datetime, *, now: datetime) -> bool:
+    """Whether an old timestamp is plausible: from 1990 up to a day after the import's `now`."""
+    return EARLIEST <= moment <= now + LATEST_AHEAD
