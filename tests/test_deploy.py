@@ -34,7 +34,8 @@ def test_dockerfile_builds_from_a_slim_python_and_installs_the_package(dockerfil
     install = next(i for i, (name, args) in enumerate(steps) if "pip install" in args)
     assert copy < install
     assert steps[install][1].endswith(" .") and " -e " not in steps[install][1]
-    assert "-e" not in (ROOT / "requirements.txt").read_text().split()
+    # Community Cloud's requirements.txt installs the checked-out package editable instead.
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
 
 
 def test_dockerfile_runs_as_uid_1000_on_port_8501_with_a_health_check(dockerfile):
@@ -104,12 +105,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def installed_app(tmp_path_factory) -> tuple[Path, Path]:
-    """The Dockerfile's `COPY . .` and `pip install .`, into a fresh venv (about a minute)."""
+    """The Dockerfile's `COPY . .` and its two pip steps, into a fresh venv (about a minute)."""
     work = tmp_path_factory.mktemp("space")
     app = build_context(work / "app")
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
-    pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", "."]
-    subprocess.run(pip, cwd=app, check=True, timeout=600)
+    pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    for step in (["--require-hashes", "-r", "requirements.lock"], ["--no-deps", "."]):
+        subprocess.run([*pip, *step], cwd=app, check=True, timeout=600)
     return app, work / "venv" / "bin"
 
 

@@ -4,9 +4,9 @@ import socket
 
 import mongomock
 import pytest
-from psycopg import errors as pg_errors
+import psycopg
 from pymongo.errors import ConfigurationError, OperationFailure, ServerSelectionTimeoutError
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from studygame.config import Settings, get_settings
@@ -102,19 +102,46 @@ def test_a_reachable_port_is_no_problem(database_url):
 
 
 @pytest.mark.parametrize(
-    ("error", "part"),
+    ("change", "part"),
     [
-        (pg_errors.InvalidPassword, "check the password in DATABASE_URL"),
-        (pg_errors.InvalidAuthorizationSpecification, "check the user name in DATABASE_URL"),
-        (pg_errors.InvalidCatalogName, "check the database name in DATABASE_URL"),
+        ({"username": "nosuchrole"}, "check the user name in DATABASE_URL"),
+        ({"database": "nosuchdb"}, "check the database name in DATABASE_URL"),
     ],
 )
-def test_a_refused_login_says_which_part_of_the_url_to_check(error, part):
-    engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
-    exc = OperationalError("connect", {}, error("password authentication failed"))
-    sentence = explain_connect_error(exc, engine)
+def test_a_refused_login_says_which_part_of_the_url_to_check(database_url, change, part):
+    # A real server's refusal: psycopg 3 gives sqlstate=None here, so the message must tell.
+    url = make_url(database_url).set(password="hunter2", **change)
+    engine = create_engine(url)
+    with pytest.raises(OperationalError) as refused:
+        engine.connect()
+    assert refused.value.orig.sqlstate is None
+    sentence = explain_connect_error(refused.value, engine)
     assert sentence.startswith(f"Postgres refused the login: {part}")
     assert "hunter2" not in sentence
+
+
+def test_a_wrong_password_says_to_check_the_password():
+    # The local test server trusts every login; this is the message Neon's server sends.
+    engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
+    message = 'connection failed: FATAL:  password authentication failed for user "me"'
+    exc = OperationalError("connect", {}, psycopg.OperationalError(message))
+    sentence = explain_connect_error(exc, engine)
+    assert sentence.startswith("Postgres refused the login: check the password in DATABASE_URL")
+    assert "hunter2" not in sentence
+
+
+def test_production_without_database_url_fails_and_creates_no_sqlite_file(tmp_path):
+    settings = Settings(STUDYGAME_ENV="production", APP_PIN="2468", STUDYGAME_DATA_DIR=tmp_path)
+    checks = by_name(run_checks(settings))
+    assert not checks["DATABASE_URL"].ok and not checks["database"].ok
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pg_dump_is_not_called_ok_when_the_server_was_unreachable(monkeypatch):
+    monkeypatch.setattr(doctor, "find_client", lambda program: "/usr/bin/pg_dump")
+    monkeypatch.setattr(doctor, "client_major_version", lambda path: 15)
+    check = pg_dump_check(None, server_unknown=True)
+    assert not check.ok and "could not be checked" in check.detail
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 
@@ -27,8 +28,13 @@ MONGO_TIMEOUT_MS = 5000
 TCP_TIMEOUT_S = 5.0
 # Hugging Face documents outbound traffic from Spaces on these ports only.
 SPACE_OPEN_PORTS = "80, 443 and 8080"
-# SQLSTATEs of a refused login: wrong password, unknown role, no such database.
-AUTH_SQLSTATES = {"28P01": "the password", "28000": "the user name", "3D000": "the database name"}
+# A refused login, by the server's message: psycopg 3 reports sqlstate=None for errors raised
+# while connecting, so the SQLSTATE (28P01, 28000, 3D000) never reaches us.
+AUTH_MESSAGES = (
+    (re.compile(r"password authentication failed"), "the password"),
+    (re.compile(r'role "[^"]*" does not exist'), "the user name"),
+    (re.compile(r'database "[^"]*" does not exist'), "the database name"),
+)
 MONGO_AUTH_CODES = {18, 8000}  # AuthenticationFailed; Atlas's "bad auth"
 
 
@@ -48,7 +54,11 @@ def run_checks(settings: Settings) -> list[Check]:
         *url_checks(settings),
         *database,
         _mongo_check(settings),
-        pg_dump_check(server_major, needed=not settings.hosted),
+        pg_dump_check(
+            server_major,
+            needed=not settings.hosted,
+            server_unknown=settings.database_url is not None and server_major is None,
+        ),
     ]
     return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
 
@@ -150,16 +160,20 @@ def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
 
 def explain_connect_error(exc: DBAPIError, engine: Engine) -> str:
     """One sentence for a failed Postgres login or connection, with the fix; no password."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in AUTH_SQLSTATES:
+    message = str(exc.orig)
+    part = next((part for pattern, part in AUTH_MESSAGES if pattern.search(message)), None)
+    if part is not None:
         return (
-            f"Postgres refused the login: check {AUTH_SQLSTATES[sqlstate]} in DATABASE_URL "
+            f"Postgres refused the login: check {part} in DATABASE_URL "
             "(Neon: Dashboard → Connect, or reset the role's password)."
         )
     return describe_connect_error(exc, engine) + "."
 
 
 def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
+    if settings.database_url is None and settings.hosted:
+        # Never the SQLite fallback on a deployment: it would create a dev file that vanishes.
+        return [Check("database", False, "not checked: DATABASE_URL is not set")], None
     url = settings.sqlalchemy_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.host:
@@ -240,11 +254,14 @@ def explain_mongo_error(exc: PyMongoError) -> str:
     return f"MongoDB unreachable: {first_line}"
 
 
-def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
+def pg_dump_check(
+    server_major: int | None, *, needed: bool = True, server_unknown: bool = False
+) -> Check:
     """Is there a pg_dump, and is it new enough for the server (pg_dump refuses newer ones)?
 
     `needed` is False on a hosted deployment: the app never runs pg_dump, backups run
-    from a laptop or CI, so its absence there is no failure.
+    from a laptop or CI, so its absence there is no failure. `server_unknown` is True when
+    a Postgres server was configured but could not be asked its version.
     """
     path = find_client("pg_dump")
     if path is None:
@@ -262,4 +279,11 @@ def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
             check_client_version("pg_dump", client_major=client_major, server_major=server_major)
         except ClientProblem as exc:
             return Check("pg_dump", False, str(exc))
+    if server_unknown:
+        return Check(
+            "pg_dump",
+            needed is False,
+            f"{path} (major {client_major}): its version could not be checked against the "
+            "server, which could not be reached",
+        )
     return Check("pg_dump", True, f"{path} (major {client_major})")
