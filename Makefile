@@ -15,8 +15,8 @@ test: install lint test-services
 
 install: $(VENV)/.installed
 
-# Reinstall when the dependencies change; the package itself is editable.
-$(VENV)/.installed: pyproject.toml
+# Reinstall when the dependencies or these steps change; the package itself is editable.
+$(VENV)/.installed: pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "StudyGame needs Python 3.11 or newer"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
