@@ -169,3 +169,19 @@ def test_streamlit_has_the_websocket_reconnect_fix():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "streamlit>=1.61" in project["dependencies"]
     assert (ROOT / "requirements.txt").read_text().split()[-1] == "."
+
+
+def test_community_cloud_runs_the_pushed_code_without_a_reinstall(tmp_path):
+    # Community Cloud installs requirements.txt with uv, then only copies files on a push.
+    app = build_context(tmp_path / "app")
+    uv = str(ROOT / ".venv" / "bin" / "uv")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "-p", sys.executable, str(venv)], check=True)
+    install = [uv, "pip", "install", "--quiet", "-r", "requirements.txt"]
+    subprocess.run(install, cwd=app, env={**os.environ, "VIRTUAL_ENV": str(venv)}, check=True)
+    (app / "src" / "studygame" / "pushed.py").write_text('WHERE = "the push"\n')
+    imported = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import studygame.pushed as p; print(p.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(imported.stdout.strip()) == app / "src" / "studygame" / "pushed.py"

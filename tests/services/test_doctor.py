@@ -1,14 +1,16 @@
 """The doctor's deployment checks: which host, which URLs, and one fixing sentence per failure."""
 
 import socket
+import subprocess
 
 import mongomock
-import pytest
 import psycopg
+import pytest
 from pymongo.errors import ConfigurationError, OperationFailure, ServerSelectionTimeoutError
 from sqlalchemy import create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
+import studygame
 from studygame.config import Settings, get_settings
 from studygame.services import doctor
 from studygame.services.doctor import (
@@ -210,3 +212,17 @@ def test_the_doctor_never_shows_the_pin_or_a_password(app_database, monkeypatch)
     shown = repr(checks)
     assert "80417263" not in shown
     assert "s3cretpw9" not in shown
+
+
+def test_the_status_page_shows_the_commit_that_is_running():
+    head = subprocess.run(
+        ["git", "log", "-1", "--format=%h"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    check = by_name(run_checks(Settings()))["code"]
+    assert check.ok and f"commit {head} (" in check.detail
+
+
+def test_an_installed_copy_shows_the_package_version(monkeypatch, tmp_path):
+    fake = tmp_path / "site-packages" / "studygame" / "__init__.py"
+    monkeypatch.setattr(studygame, "__file__", str(fake))
+    assert doctor.code_version() == f"studygame {studygame.__version__}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
@@ -12,6 +14,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+import studygame
 from studygame.config import Settings, redact_url
 from studygame.db import describe_connect_error, make_engine
 from studygame.migrations import schema_status
@@ -50,6 +53,7 @@ def run_checks(settings: Settings) -> list[Check]:
     database, server_major = _database_checks(settings)
     checks = [
         Check("host", True, settings.host_name),
+        Check("code", True, code_version()),
         *_secret_checks(settings),
         *url_checks(settings),
         *database,
@@ -61,6 +65,24 @@ def run_checks(settings: Settings) -> list[Check]:
         ),
     ]
     return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
+
+
+def code_version() -> str:
+    """The running code: the package version, and the git commit when run from a checkout."""
+    package = f"studygame {studygame.__version__}"
+    checkout = Path(studygame.__file__).resolve().parents[2]
+    # Only a checkout with Home.py beside src/: an installed copy must not report the commit
+    # of whatever repository its virtualenv happens to sit in.
+    if not (checkout / "Home.py").is_file():
+        return package
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(checkout), "log", "-1", "--format=%h (%cs)"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return package
+    return f"{package}, commit {commit}" if commit else package
 
 
 def _secret_checks(settings: Settings) -> list[Check]:
