@@ -3,6 +3,7 @@ Dockerfile's own install and start steps replayed in a fresh virtualenv (no Dock
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,9 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
+
+from studygame.migrations import head_revision
+from studygame.models import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -185,3 +189,12 @@ def test_community_cloud_runs_the_pushed_code_without_a_reinstall(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert Path(imported.stdout.strip()) == app / "src" / "studygame" / "pushed.py"
+
+
+def test_backups_md_lists_the_tables_and_head_the_code_has():
+    text = (ROOT / "docs" / "backups.md").read_text()
+    paragraph = text.split("The study database holds the tables", 1)[1].split("(the schema's", 1)[0]
+    tables = set(Base.metadata.tables) | {"alembic_version"}
+    assert set(re.findall(r"`(\w+)`", paragraph)) == tables
+    assert f"`Restored {len(tables)} tables, N rows into" in text
+    assert f"`Schema at {head_revision()} (head).`" in text
