@@ -99,6 +99,22 @@ def test_a_timeout_names_the_spaces_open_ports(monkeypatch):
     )
 
 
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"database_url": "postgresql://me:pw@db.example:5432/neondb"}, "database"),
+        ({"MONGODB_URI": "mongodb://me:pw@atlas.example:27017/"}, "question bank"),
+    ],
+)
+def test_on_a_space_a_blocked_port_blames_the_spaces_network_policy(monkeypatch, env, name):
+    monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
+    monkeypatch.setattr(doctor.socket, "create_connection", time_out)
+    checks = by_name(run_checks(Settings(SPACE_ID="me/studygame", APP_PIN="2468", **env)))
+    assert not checks[name].ok
+    assert "the Space's network policy is the likely cause" in checks[name].detail
+    assert "pw" not in checks[name].detail
+
+
 def test_a_reachable_port_is_no_problem(database_url):
     assert explain_unreachable("127.0.0.1", 5432, service="Neon") is None
 
@@ -177,6 +193,7 @@ def test_the_question_bank_is_counted(monkeypatch):
     client = mongomock.MongoClient()
     client["studygame"]["questions"].insert_many([{"prompt": "a"}, {"prompt": "b"}])
     monkeypatch.setattr(doctor, "MongoClient", lambda *a, **k: client)
+    monkeypatch.setattr(doctor, "explain_unreachable", lambda *a, **k: None)
     monkeypatch.setattr(mongomock.MongoClient, "__enter__", lambda self: self, raising=False)
     monkeypatch.setattr(mongomock.MongoClient, "__exit__", lambda self, *a: None, raising=False)
     settings = Settings(MONGODB_URI="mongodb://me:m0ngo@cluster0.example.net/")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from pymongo.uri_parser import parse_uri
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -153,7 +154,9 @@ def url_checks(settings: Settings) -> list[Check]:
     return [pooling, direct]
 
 
-def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
+def explain_unreachable(
+    host: str, port: int, *, service: str, on_space: bool = False
+) -> str | None:
     """None when a TCP connection to host:port opens; else one sentence: why not, and the fix."""
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -171,6 +174,13 @@ def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
             "check the port in the URL."
         )
     except TimeoutError:
+        if on_space:
+            return (
+                f"port {port} unreachable from this Space ({host} did not answer in "
+                f"{TCP_TIMEOUT_S:g} s): the Space's network policy is the likely cause "
+                f"(Hugging Face allows outgoing ports {SPACE_OPEN_PORTS} only); "
+                "use Streamlit Community Cloud (docs/deploy.md)."
+            )
         return (
             f"port {port} unreachable from this host ({host} did not answer in "
             f"{TCP_TIMEOUT_S:g} s): this host may block outgoing port {port} (Hugging Face "
@@ -199,7 +209,9 @@ def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
     url = settings.sqlalchemy_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.host:
-        problem = explain_unreachable(parsed.host, parsed.port or 5432, service="Neon")
+        problem = explain_unreachable(
+            parsed.host, parsed.port or 5432, service="Neon", on_space=settings.space_id is not None
+        )
         if problem is not None:
             return [Check("database", False, problem)], None
     engine = make_engine(settings)
@@ -234,6 +246,16 @@ def _mongo_check(settings: Settings) -> Check:
     if settings.mongodb_uri is None:
         return Check("question bank", True, "MONGODB_URI not set: using the bundled sample decks")
     uri = settings.mongodb_uri.get_secret_value()
+    try:
+        # mongodb+srv: this resolves the SRV record to the cluster's hosts.
+        host, port = parse_uri(uri)["nodelist"][0]
+    except (PyMongoError, ValueError) as exc:
+        return Check("question bank", False, explain_mongo_error(PyMongoError(str(exc))))
+    problem = explain_unreachable(
+        host, port, service="Atlas", on_space=settings.space_id is not None
+    )
+    if problem is not None:
+        return Check("question bank", False, problem)
     try:
         with MongoClient(uri, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS) as client:
             client.admin.command("ping")
