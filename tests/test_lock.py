@@ -41,5 +41,5 @@ def test_every_dependency_is_pinned_with_hashes():
 def test_the_hosts_install_the_lock():
     requirements = (ROOT / "requirements.txt").read_text().split()
     assert "requirements.lock" in requirements
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "--require-hashes -r requirements.lock" in dockerfile
+    for host_file in ("Dockerfile", ".github/workflows/nightly-backup.yml"):
+        assert "--require-hashes -r requirements.lock" in (ROOT / host_file).read_text()
