@@ -21,9 +21,8 @@ def test_the_pooler_fixture_is_pgbouncer_in_transaction_mode(pooler_url):
     assert shown == "left-behind"
 
 
-def test_the_app_uses_production_settings_through_the_pooler(app_database, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", app_database)
+def test_the_app_uses_production_settings_through_the_pooler(pooler_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", pooler_url)
     get_settings.cache_clear()
-    assert (
-        postgres_connect_args(make_url(get_settings().sqlalchemy_url))["prepare_threshold"] is None
-    )
+    args = postgres_connect_args(make_url(get_settings().sqlalchemy_url))
+    assert args["prepare_threshold"] is None
