@@ -15,7 +15,9 @@ ENV STUDYGAME_DATA_DIR=/home/user/data
 WORKDIR /home/user/app
 
 COPY --chown=user . .
-RUN pip install --user --no-warn-script-location .
+# The hashed pins first, then the app itself without re-resolving anything.
+RUN pip install --user --no-warn-script-location --require-hashes -r requirements.lock \
+    && pip install --user --no-warn-script-location --no-deps .
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"

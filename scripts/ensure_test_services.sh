@@ -24,3 +24,14 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "No /usr/bin/chromium (install Debian's chromium package): browser tests will fail." >&2
   fi
 fi
+
+# PgBouncer: the pooled-connection tests start their own, in transaction mode like Neon's.
+if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's pgbouncer for the pooled-connection tests..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
+  else
+    echo "No pgbouncer (install Debian's pgbouncer package): pooled-connection tests will fail." >&2
+  fi
+fi

@@ -6,10 +6,16 @@ run also tests the migrations. A test that cannot reach Postgres fails; it never
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shlex
+import shutil
+import socket
 import sqlite3
+import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,14 +122,95 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def app_database(
+    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """Point the app's own settings at the test database, for CLI and page tests.
 
+    Parametrized "pooled" (see pytest_generate_tests), the app goes through PgBouncer.
     These commit for real: tests using it must clean up the rows they write.
     """
-    monkeypatch.setenv("DATABASE_URL", database_url)
+    url = request.getfixturevalue("pooler_url") if _param(request) == "pooled" else database_url
+    monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
-    yield database_url
+    yield url
+
+
+def _param(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "direct")
+
+
+# The app paths production runs through Neon's PgBouncer: answer write, Review's next card,
+# the outbox flush, Progress, the PIN throttle. Their app_database tests run twice.
+POOLED_MODULES = {
+    "test_answers.py",
+    "test_study.py",
+    "test_progress_page.py",
+    "test_auth.py",
+    "test_outbox.py",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the app-path tests both direct and through the pooler."""
+    if "app_database" in metafunc.fixturenames and metafunc.definition.path.name in POOLED_MODULES:
+        metafunc.parametrize("app_database", ["direct", "pooled"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pooler_url(database_url: str) -> Iterator[str]:
+    """PgBouncer in transaction mode (as Neon's) in front of the test database.
+
+    The host name holds "-pooler", as Neon's does, so the app applies its production
+    settings (no prepared statements); hostaddr sends the connection to this PgBouncer.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+    port = _free_port()
+    direct = make_url(database_url)
+    (folder / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={direct.host} port={direct.port or 5432}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {folder / 'users.txt'}\n"
+        "pool_mode = transaction\n"
+        "ignore_startup_parameters = extra_float_digits,options\n"
+    )
+    (folder / "users.txt").write_text(f'"{direct.username}" ""\n')
+    command = ["pgbouncer", str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root
+        shutil.chown(folder, "postgres")
+        folder.chmod(0o755)
+        command[1:1] = ["-u", "postgres"]
+    executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    command[0] = executable
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except FileNotFoundError:
+        pytest.fail("pgbouncer is needed: run scripts/ensure_test_services.sh", pytrace=False)
+    _wait_for_port(port, process)
+    yield (
+        direct.set(host="ep-test-pooler.invalid", port=port, query={"hostaddr": "127.0.0.1"})
+    ).render_as_string(hide_password=False)
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            pytest.fail(f"pgbouncer exited: {process.stdout.read().decode()}", pytrace=False)
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    pytest.fail("pgbouncer did not start listening", pytrace=False)
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from studygame.migrations import head_revision
+from studygame.models import Base
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,7 +37,8 @@ def test_dockerfile_builds_from_a_slim_python_and_installs_the_package(dockerfil
     install = next(i for i, (name, args) in enumerate(steps) if "pip install" in args)
     assert copy < install
     assert steps[install][1].endswith(" .") and " -e " not in steps[install][1]
-    assert "-e" not in (ROOT / "requirements.txt").read_text().split()
+    # Community Cloud's requirements.txt installs the checked-out package editable instead.
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
 
 
 def test_dockerfile_runs_as_uid_1000_on_port_8501_with_a_health_check(dockerfile):
@@ -104,12 +108,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def installed_app(tmp_path_factory) -> tuple[Path, Path]:
-    """The Dockerfile's `COPY . .` and `pip install .`, into a fresh venv (about a minute)."""
+    """The Dockerfile's `COPY . .` and its two pip steps, into a fresh venv (about a minute)."""
     work = tmp_path_factory.mktemp("space")
     app = build_context(work / "app")
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
-    pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", "."]
-    subprocess.run(pip, cwd=app, check=True, timeout=600)
+    pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    for step in (["--require-hashes", "-r", "requirements.lock"], ["--no-deps", "."]):
+        subprocess.run([*pip, *step], cwd=app, check=True, timeout=600)
     return app, work / "venv" / "bin"
 
 
@@ -168,3 +173,28 @@ def test_streamlit_has_the_websocket_reconnect_fix():
     (bound,) = [d.removeprefix("streamlit>=") for d in project["dependencies"] if "streamlit" in d]
     assert tuple(int(part) for part in bound.split(".")) >= (1, 61)
     assert (ROOT / "requirements.txt").read_text().split()[-1] == "."
+
+
+def test_community_cloud_runs_the_pushed_code_without_a_reinstall(tmp_path):
+    # Community Cloud installs requirements.txt with uv, then only copies files on a push.
+    app = build_context(tmp_path / "app")
+    uv = str(ROOT / ".venv" / "bin" / "uv")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "-p", sys.executable, str(venv)], check=True)
+    install = [uv, "pip", "install", "--quiet", "-r", "requirements.txt"]
+    subprocess.run(install, cwd=app, env={**os.environ, "VIRTUAL_ENV": str(venv)}, check=True)
+    (app / "src" / "studygame" / "pushed.py").write_text('WHERE = "the push"\n')
+    imported = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import studygame.pushed as p; print(p.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(imported.stdout.strip()) == app / "src" / "studygame" / "pushed.py"
+
+
+def test_backups_md_gives_the_table_count_and_head_the_code_has():
+    # The tables themselves are listed once, under "What --force may remove", and
+    # tests/services/test_own_schema.py checks that list.
+    text = (ROOT / "docs" / "backups.md").read_text()
+    tables = set(Base.metadata.tables) | {"alembic_version"}
+    assert f"`Restored {len(tables)} tables, N rows into" in text
+    assert f"`Schema at {head_revision()} (head).`" in text

@@ -1,14 +1,16 @@
 """The doctor's deployment checks: which host, which URLs, and one fixing sentence per failure."""
 
 import socket
+import subprocess
 
 import mongomock
+import psycopg
 import pytest
-from psycopg import errors as pg_errors
 from pymongo.errors import ConfigurationError, OperationFailure, ServerSelectionTimeoutError
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
+import studygame
 from studygame.config import Settings, get_settings
 from studygame.services import doctor
 from studygame.services.doctor import (
@@ -97,24 +99,67 @@ def test_a_timeout_names_the_spaces_open_ports(monkeypatch):
     )
 
 
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"database_url": "postgresql://me:pw@db.example:5432/neondb"}, "database"),
+        ({"MONGODB_URI": "mongodb://me:pw@atlas.example:27017/"}, "question bank"),
+    ],
+)
+def test_on_a_space_a_blocked_port_blames_the_spaces_network_policy(monkeypatch, env, name):
+    monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
+    monkeypatch.setattr(doctor.socket, "create_connection", time_out)
+    checks = by_name(run_checks(Settings(SPACE_ID="me/studygame", APP_PIN="2468", **env)))
+    assert not checks[name].ok
+    assert "the Space's network policy is the likely cause" in checks[name].detail
+    assert "pw" not in checks[name].detail
+
+
 def test_a_reachable_port_is_no_problem(database_url):
     assert explain_unreachable("127.0.0.1", 5432, service="Neon") is None
 
 
 @pytest.mark.parametrize(
-    ("error", "part"),
+    ("change", "part"),
     [
-        (pg_errors.InvalidPassword, "check the password in DATABASE_URL"),
-        (pg_errors.InvalidAuthorizationSpecification, "check the user name in DATABASE_URL"),
-        (pg_errors.InvalidCatalogName, "check the database name in DATABASE_URL"),
+        ({"username": "nosuchrole"}, "check the user name in DATABASE_URL"),
+        ({"database": "nosuchdb"}, "check the database name in DATABASE_URL"),
     ],
 )
-def test_a_refused_login_says_which_part_of_the_url_to_check(error, part):
-    engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
-    exc = OperationalError("connect", {}, error("password authentication failed"))
-    sentence = explain_connect_error(exc, engine)
+def test_a_refused_login_says_which_part_of_the_url_to_check(database_url, change, part):
+    # A real server's refusal: psycopg 3 gives sqlstate=None here, so the message must tell.
+    url = make_url(database_url).set(password="hunter2", **change)
+    engine = create_engine(url)
+    with pytest.raises(OperationalError) as refused:
+        engine.connect()
+    assert refused.value.orig.sqlstate is None
+    sentence = explain_connect_error(refused.value, engine)
     assert sentence.startswith(f"Postgres refused the login: {part}")
     assert "hunter2" not in sentence
+
+
+def test_a_wrong_password_says_to_check_the_password():
+    # The local test server trusts every login; this is the message Neon's server sends.
+    engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
+    message = 'connection failed: FATAL:  password authentication failed for user "me"'
+    exc = OperationalError("connect", {}, psycopg.OperationalError(message))
+    sentence = explain_connect_error(exc, engine)
+    assert sentence.startswith("Postgres refused the login: check the password in DATABASE_URL")
+    assert "hunter2" not in sentence
+
+
+def test_production_without_database_url_fails_and_creates_no_sqlite_file(tmp_path):
+    settings = Settings(STUDYGAME_ENV="production", APP_PIN="2468", STUDYGAME_DATA_DIR=tmp_path)
+    checks = by_name(run_checks(settings))
+    assert not checks["DATABASE_URL"].ok and not checks["database"].ok
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pg_dump_is_not_called_ok_when_the_server_was_unreachable(monkeypatch):
+    monkeypatch.setattr(doctor, "find_client", lambda program: "/usr/bin/pg_dump")
+    monkeypatch.setattr(doctor, "client_major_version", lambda path: 15)
+    check = pg_dump_check(None, server_unknown=True)
+    assert not check.ok and "could not be checked" in check.detail
 
 
 @pytest.mark.parametrize(
@@ -148,6 +193,7 @@ def test_the_question_bank_is_counted(monkeypatch):
     client = mongomock.MongoClient()
     client["studygame"]["questions"].insert_many([{"prompt": "a"}, {"prompt": "b"}])
     monkeypatch.setattr(doctor, "MongoClient", lambda *a, **k: client)
+    monkeypatch.setattr(doctor, "explain_unreachable", lambda *a, **k: None)
     monkeypatch.setattr(mongomock.MongoClient, "__enter__", lambda self: self, raising=False)
     monkeypatch.setattr(mongomock.MongoClient, "__exit__", lambda self, *a: None, raising=False)
     settings = Settings(MONGODB_URI="mongodb://me:m0ngo@cluster0.example.net/")
@@ -183,3 +229,17 @@ def test_the_doctor_never_shows_the_pin_or_a_password(app_database, monkeypatch)
     shown = repr(checks)
     assert "80417263" not in shown
     assert "s3cretpw9" not in shown
+
+
+def test_the_status_page_shows_the_commit_that_is_running():
+    head = subprocess.run(
+        ["git", "log", "-1", "--format=%h"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    check = by_name(run_checks(Settings()))["code"]
+    assert check.ok and f"commit {head} (" in check.detail
+
+
+def test_an_installed_copy_shows_the_package_version(monkeypatch, tmp_path):
+    fake = tmp_path / "site-packages" / "studygame" / "__init__.py"
+    monkeypatch.setattr(studygame, "__file__", str(fake))
+    assert doctor.code_version() == f"studygame {studygame.__version__}"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import socket
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from pymongo.uri_parser import parse_uri
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+import studygame
 from studygame.config import Settings, redact_url
 from studygame.db import describe_connect_error, make_engine
 from studygame.migrations import schema_status
@@ -27,8 +32,13 @@ MONGO_TIMEOUT_MS = 5000
 TCP_TIMEOUT_S = 5.0
 # Hugging Face documents outbound traffic from Spaces on these ports only.
 SPACE_OPEN_PORTS = "80, 443 and 8080"
-# SQLSTATEs of a refused login: wrong password, unknown role, no such database.
-AUTH_SQLSTATES = {"28P01": "the password", "28000": "the user name", "3D000": "the database name"}
+# A refused login, by the server's message: psycopg 3 reports sqlstate=None for errors raised
+# while connecting, so the SQLSTATE (28P01, 28000, 3D000) never reaches us.
+AUTH_MESSAGES = (
+    (re.compile(r"password authentication failed"), "the password"),
+    (re.compile(r'role "[^"]*" does not exist'), "the user name"),
+    (re.compile(r'database "[^"]*" does not exist'), "the database name"),
+)
 MONGO_AUTH_CODES = {18, 8000}  # AuthenticationFailed; Atlas's "bad auth"
 
 
@@ -44,13 +54,36 @@ def run_checks(settings: Settings) -> list[Check]:
     database, server_major = _database_checks(settings)
     checks = [
         Check("host", True, settings.host_name),
+        Check("code", True, code_version()),
         *_secret_checks(settings),
         *url_checks(settings),
         *database,
         _mongo_check(settings),
-        pg_dump_check(server_major, needed=not settings.hosted),
+        pg_dump_check(
+            server_major,
+            needed=not settings.hosted,
+            server_unknown=settings.database_url is not None and server_major is None,
+        ),
     ]
     return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
+
+
+def code_version() -> str:
+    """The running code: the package version, and the git commit when run from a checkout."""
+    package = f"studygame {studygame.__version__}"
+    checkout = Path(studygame.__file__).resolve().parents[2]
+    # Only a checkout with Home.py beside src/: an installed copy must not report the commit
+    # of whatever repository its virtualenv happens to sit in.
+    if not (checkout / "Home.py").is_file():
+        return package
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(checkout), "log", "-1", "--format=%h (%cs)"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return package
+    return f"{package}, commit {commit}" if commit else package
 
 
 def _secret_checks(settings: Settings) -> list[Check]:
@@ -121,7 +154,9 @@ def url_checks(settings: Settings) -> list[Check]:
     return [pooling, direct]
 
 
-def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
+def explain_unreachable(
+    host: str, port: int, *, service: str, on_space: bool = False
+) -> str | None:
     """None when a TCP connection to host:port opens; else one sentence: why not, and the fix."""
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -139,6 +174,13 @@ def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
             "check the port in the URL."
         )
     except TimeoutError:
+        if on_space:
+            return (
+                f"port {port} unreachable from this Space ({host} did not answer in "
+                f"{TCP_TIMEOUT_S:g} s): the Space's network policy is the likely cause "
+                f"(Hugging Face allows outgoing ports {SPACE_OPEN_PORTS} only); "
+                "use Streamlit Community Cloud (docs/deploy.md)."
+            )
         return (
             f"port {port} unreachable from this host ({host} did not answer in "
             f"{TCP_TIMEOUT_S:g} s): this host may block outgoing port {port} (Hugging Face "
@@ -150,20 +192,26 @@ def explain_unreachable(host: str, port: int, *, service: str) -> str | None:
 
 def explain_connect_error(exc: DBAPIError, engine: Engine) -> str:
     """One sentence for a failed Postgres login or connection, with the fix; no password."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in AUTH_SQLSTATES:
+    message = str(exc.orig)
+    part = next((part for pattern, part in AUTH_MESSAGES if pattern.search(message)), None)
+    if part is not None:
         return (
-            f"Postgres refused the login: check {AUTH_SQLSTATES[sqlstate]} in DATABASE_URL "
+            f"Postgres refused the login: check {part} in DATABASE_URL "
             "(Neon: Dashboard → Connect, or reset the role's password)."
         )
     return describe_connect_error(exc, engine) + "."
 
 
 def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
+    if settings.database_url is None and settings.hosted:
+        # Never the SQLite fallback on a deployment: it would create a dev file that vanishes.
+        return [Check("database", False, "not checked: DATABASE_URL is not set")], None
     url = settings.sqlalchemy_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.host:
-        problem = explain_unreachable(parsed.host, parsed.port or 5432, service="Neon")
+        problem = explain_unreachable(
+            parsed.host, parsed.port or 5432, service="Neon", on_space=settings.space_id is not None
+        )
         if problem is not None:
             return [Check("database", False, problem)], None
     engine = make_engine(settings)
@@ -198,6 +246,16 @@ def _mongo_check(settings: Settings) -> Check:
     if settings.mongodb_uri is None:
         return Check("question bank", True, "MONGODB_URI not set: using the bundled sample decks")
     uri = settings.mongodb_uri.get_secret_value()
+    try:
+        # mongodb+srv: this resolves the SRV record to the cluster's hosts.
+        host, port = parse_uri(uri)["nodelist"][0]
+    except (PyMongoError, ValueError) as exc:
+        return Check("question bank", False, explain_mongo_error(PyMongoError(str(exc))))
+    problem = explain_unreachable(
+        host, port, service="Atlas", on_space=settings.space_id is not None
+    )
+    if problem is not None:
+        return Check("question bank", False, problem)
     try:
         with MongoClient(uri, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS) as client:
             client.admin.command("ping")
@@ -240,11 +298,14 @@ def explain_mongo_error(exc: PyMongoError) -> str:
     return f"MongoDB unreachable: {first_line}"
 
 
-def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
+def pg_dump_check(
+    server_major: int | None, *, needed: bool = True, server_unknown: bool = False
+) -> Check:
     """Is there a pg_dump, and is it new enough for the server (pg_dump refuses newer ones)?
 
     `needed` is False on a hosted deployment: the app never runs pg_dump, backups run
-    from a laptop or CI, so its absence there is no failure.
+    from a laptop or CI, so its absence there is no failure. `server_unknown` is True when
+    a Postgres server was configured but could not be asked its version.
     """
     path = find_client("pg_dump")
     if path is None:
@@ -262,4 +323,11 @@ def pg_dump_check(server_major: int | None, *, needed: bool = True) -> Check:
             check_client_version("pg_dump", client_major=client_major, server_major=server_major)
         except ClientProblem as exc:
             return Check("pg_dump", False, str(exc))
+    if server_unknown:
+        return Check(
+            "pg_dump",
+            needed is False,
+            f"{path} (major {client_major}): its version could not be checked against the "
+            "server, which could not be reached",
+        )
     return Check("pg_dump", True, f"{path} (major {client_major})")
