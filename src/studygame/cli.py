@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from sqlalchemy import create_engine
@@ -127,7 +128,16 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every migration (the same as `alembic upgrade head`), on the direct URL."""
-    status, rescheduled = _upgrade(make_engine(_settings_or_exit(), direct=True))
+    settings = _settings_or_exit()
+    if settings.direct_url_is_derived():
+        host = urlsplit(settings.migration_url).hostname
+        click.echo(
+            f"Warning: DATABASE_URL is a pooled endpoint (-pooler) and DATABASE_URL_DIRECT is "
+            f"unset: migrating on {host}, its name without '-pooler'. Set DATABASE_URL_DIRECT "
+            "if that is not your direct endpoint: DDL must not go through a transaction pooler.",
+            err=True,
+        )
+    status, rescheduled = _upgrade(make_engine(settings, direct=True))
     click.echo(f"Schema at {status.current} (head).")
     if rescheduled:
         click.echo(

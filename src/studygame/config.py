@@ -213,6 +213,16 @@ class Settings(BaseSettings):
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir / 'studygame-dev.sqlite3'}"
 
+    def direct_url_is_derived(self) -> bool:
+        """True when DATABASE_URL is a pooled endpoint and the direct one is only guessed from it.
+
+        Migrations and dumps must not go through a transaction pooler; Neon's direct host is
+        the pooled one without `-pooler`, but another provider's may not be.
+        """
+        return self.database_url_direct is None and "-pooler" in (
+            urlsplit(self.sqlalchemy_url).hostname or ""
+        )
+
     @property
     def migration_url(self) -> str:
         """The URL for DDL and dumps: Neon's direct endpoint, never the PgBouncer pooler."""
