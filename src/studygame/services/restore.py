@@ -112,6 +112,9 @@ def run_restore(plan: RestorePlan) -> dict[str, TableStats]:
     """
     psql = locate_client("psql", major=plan.server_major)
     url, env = libpq_target(plan.database_url)
+    # psql splits quotes by the server's setting; the vetting reads them as pg_dump writes
+    # them (standard strings). A target defaulting to `off` must not make the two disagree.
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c standard_conforming_strings=on".strip()
     command = [
         str(psql),
         "--no-psqlrc",
