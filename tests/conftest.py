@@ -274,9 +274,15 @@ def legacy_db(tmp_path):
 
 
 @pytest.fixture
-def tcp_proxy(database_url: str) -> Iterator[TcpProxy]:
+def proxied_url(database_url: str) -> str:
+    """What the relay stands in front of: the test database (a module may override it)."""
+    return database_url
+
+
+@pytest.fixture
+def tcp_proxy(proxied_url: str) -> Iterator[TcpProxy]:
     """A cuttable relay between the app and the test database; `tcp_proxy.url(...)`."""
-    proxy = TcpProxy(make_url(database_url).port or 5432)
+    proxy = TcpProxy(make_url(proxied_url).port or 5432)
     yield proxy
     proxy.close()
 

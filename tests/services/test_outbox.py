@@ -75,10 +75,16 @@ def questions(direct):
         connection.execute(delete(StudySession).where(StudySession.id.in_(session_ids)))
 
 
+@pytest.fixture(params=["direct", "pooled"])
+def proxied_url(request, database_url):
+    """The app's database, direct or through PgBouncer in transaction mode (as on Neon)."""
+    return database_url if request.param == "direct" else request.getfixturevalue("pooler_url")
+
+
 @pytest.fixture
-def app_engine(tcp_proxy, database_url):
-    """The app's own engine (pool, pre-ping, timeouts), connected through the proxy."""
-    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
+def app_engine(tcp_proxy, proxied_url):
+    """The app's own engine (pool, checkout ping, deadlines), connected through the proxy."""
+    engine = make_engine(Settings(database_url=tcp_proxy.url(proxied_url)), interactive=True)
     yield engine
     engine.dispose()
 
