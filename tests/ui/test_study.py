@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
@@ -25,21 +25,14 @@ from studygame.services.learner import (
 )
 from studygame.services.study import NewAttempt
 from studygame.ui.answering import answer, save
-from studygame.ui.engine import app_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def db(app_database, written_since):
+def db(committed_db):
     """The test database, committed to for real; rows written during the test are deleted."""
-    app_engine.clear()
-    engine = create_engine(app_database)
-    with Session(engine) as s:
-        yield s
-        s.rollback()
-    engine.dispose()
-    app_engine.clear()
+    return committed_db
 
 
 def open_page(name: str) -> AppTest:
