@@ -63,8 +63,9 @@ def questions() -> dict[str, object]:
 
 
 def plain(prompt: str) -> str:
-    """A prompt as the page shows it: the bank's prompts use Markdown code spans."""
-    return prompt.replace("`", "")
+    """A prompt as the page shows it: code spans without their backticks, and the invisible
+    word joiner safe_markdown puts after each colon (so no `:name:` becomes an icon)."""
+    return prompt.replace("`", "").replace(":", ":\u2060")
 
 
 # The answer widgets' keys carry the question's id: choice-<mode>-<n>-<id>-<i>, given-...-<id>.
