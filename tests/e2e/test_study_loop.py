@@ -63,9 +63,13 @@ def questions() -> dict[str, object]:
 
 
 def plain(prompt: str) -> str:
-    """A prompt as the page shows it: code spans without their backticks, and the invisible
-    word joiner safe_markdown puts after each colon (so no `:name:` becomes an icon)."""
-    return prompt.replace("`", "").replace(":", ":\u2060")
+    """A prompt as the page shows it: code spans without their backticks, and outside them
+    the invisible word joiner safe_markdown puts after each colon (no `:name:` icons)."""
+    parts = prompt.split("`")
+    return "".join(
+        part if inside_code else part.replace(":", ":\u2060")
+        for part, inside_code in zip(parts, [n % 2 == 1 for n in range(len(parts))], strict=True)
+    )
 
 
 # The answer widgets' keys carry the question's id: choice-<mode>-<n>-<id>-<i>, given-...-<id>.
