@@ -4,6 +4,7 @@ import pytest
 
 from studygame.domain.judging import judge_answer, judge_override, judge_self_graded
 from studygame.domain.questions import Question
+from studygame.domain.rating import Rating
 
 
 def question(kind, answer, *, choices=(), accepted=()):
@@ -48,7 +49,12 @@ def test_judge_answer(q, given, mode, ms, streak, expected):
 
 @pytest.mark.parametrize(
     ("rating", "is_correct", "points"),
-    [(1, False, 0), (2, True, 0), (3, True, 500), (4, True, 500)],
+    [
+        (Rating.AGAIN, False, 0),
+        (Rating.HARD, True, 0),
+        (Rating.GOOD, True, 500),
+        (Rating.EASY, True, 500),
+    ],
 )
 def test_judge_self_graded(rating, is_correct, points):
     judged = judge_self_graded(rating)

@@ -2,11 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from studygame.domain.rating import Rating
 from studygame.domain.scheduling import (
-    AGAIN,
-    EASY,
-    GOOD,
-    HARD,
     intervals_by_rating,
     replay_rating,
     review,
@@ -16,7 +13,7 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def test_a_new_card_answered_good_enters_learning_due_soon():
-    card = review(None, rating=GOOD, now=NOW, desired_retention=0.9)
+    card = review(None, rating=Rating.GOOD, now=NOW, desired_retention=0.9)
     assert card.state == 1  # learning
     assert card.reps == 1 and card.lapses == 0
     assert card.last_review == NOW
@@ -24,50 +21,57 @@ def test_a_new_card_answered_good_enters_learning_due_soon():
 
 
 def test_easy_on_a_new_card_graduates_it_for_days():
-    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    card = review(None, rating=Rating.EASY, now=NOW, desired_retention=0.9)
     assert card.state == 2  # review
     assert card.due - NOW >= timedelta(days=1)
 
 
 def test_forgetting_a_review_card_is_a_lapse_but_again_in_learning_is_not():
-    learning = review(None, rating=AGAIN, now=NOW, desired_retention=0.9)
+    learning = review(None, rating=Rating.AGAIN, now=NOW, desired_retention=0.9)
     assert learning.lapses == 0
-    graduated = review(None, rating=EASY, now=NOW, desired_retention=0.9)
-    forgotten = review(graduated, rating=AGAIN, now=graduated.due, desired_retention=0.9)
+    graduated = review(None, rating=Rating.EASY, now=NOW, desired_retention=0.9)
+    forgotten = review(graduated, rating=Rating.AGAIN, now=graduated.due, desired_retention=0.9)
     assert forgotten.state == 3  # relearning
     assert forgotten.lapses == 1
     assert forgotten.reps == 2
 
 
 def test_higher_retention_schedules_sooner():
-    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
+    card = review(None, rating=Rating.EASY, now=NOW, desired_retention=0.9)
     later = card.due + timedelta(days=1)
-    relaxed = review(card, rating=GOOD, now=later, desired_retention=0.8)
-    strict = review(card, rating=GOOD, now=later, desired_retention=0.97)
+    relaxed = review(card, rating=Rating.GOOD, now=later, desired_retention=0.8)
+    strict = review(card, rating=Rating.GOOD, now=later, desired_retention=0.97)
     assert strict.due < relaxed.due
 
 
 def test_scheduling_is_deterministic():
-    card = review(None, rating=EASY, now=NOW, desired_retention=0.9)
-    again = [review(card, rating=HARD, now=card.due, desired_retention=0.9) for _ in range(3)]
+    card = review(None, rating=Rating.EASY, now=NOW, desired_retention=0.9)
+    again = [
+        review(card, rating=Rating.HARD, now=card.due, desired_retention=0.9) for _ in range(3)
+    ]
     assert again[0] == again[1] == again[2]
 
 
 def test_the_inputs_are_not_changed():
-    card = review(None, rating=GOOD, now=NOW, desired_retention=0.9)
+    card = review(None, rating=Rating.GOOD, now=NOW, desired_retention=0.9)
     before = card
-    review(card, rating=AGAIN, now=NOW + timedelta(minutes=5), desired_retention=0.9)
+    review(card, rating=Rating.AGAIN, now=NOW + timedelta(minutes=5), desired_retention=0.9)
     assert card == before
 
 
 def test_naive_time_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
-        review(None, rating=GOOD, now=datetime(2026, 1, 1), desired_retention=0.9)
+        review(None, rating=Rating.GOOD, now=datetime(2026, 1, 1), desired_retention=0.9)
 
 
 @pytest.mark.parametrize(
     ("rating", "is_correct", "expected"),
-    [(None, True, GOOD), (None, False, AGAIN), (HARD, True, HARD), (EASY, False, EASY)],
+    [
+        (None, True, Rating.GOOD),
+        (None, False, Rating.AGAIN),
+        (Rating.HARD, True, Rating.HARD),
+        (Rating.EASY, False, Rating.EASY),
+    ],
 )
 def test_history_without_a_rating_counts_as_good_or_again(rating, is_correct, expected):
     assert replay_rating(rating=rating, is_correct=is_correct) == expected
@@ -75,12 +79,13 @@ def test_history_without_a_rating_counts_as_good_or_again(rating, is_correct, ex
 
 def test_intervals_by_rating_grow_from_again_to_easy():
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
-    reviewed = review(None, rating=GOOD, now=now - timedelta(days=3), desired_retention=0.9)
+    reviewed = review(None, rating=Rating.GOOD, now=now - timedelta(days=3), desired_retention=0.9)
     for card in (None, reviewed):
         intervals = intervals_by_rating(card, now=now, desired_retention=0.9)
-        assert list(intervals) == [AGAIN, HARD, GOOD, EASY]
+        assert list(intervals) == [Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY]
         waits = list(intervals.values())
         assert waits == sorted(waits) and waits[0] < waits[-1]
         assert (
-            intervals[GOOD] == review(card, rating=GOOD, now=now, desired_retention=0.9).due - now
+            intervals[Rating.GOOD]
+            == review(card, rating=Rating.GOOD, now=now, desired_retention=0.9).due - now
         )

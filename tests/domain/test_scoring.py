@@ -2,6 +2,7 @@
 
 import pytest
 
+from studygame.domain.rating import Rating
 from studygame.domain.scoring import (
     answer_points,
     next_streak,
@@ -51,7 +52,10 @@ def test_streak_bonus(streak_before, bonus):
     assert streak_bonus(streak_before) == bonus
 
 
-@pytest.mark.parametrize(("rating", "points"), [(1, 0), (2, 0), (3, 500), (4, 500)])
+@pytest.mark.parametrize(
+    ("rating", "points"),
+    [(Rating.AGAIN, 0), (Rating.HARD, 0), (Rating.GOOD, 500), (Rating.EASY, 500)],
+)
 def test_self_graded_flashcards_score_500_flat_for_good_or_easy(rating, points):
     assert self_graded_points(rating) == points
 

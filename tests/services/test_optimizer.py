@@ -10,7 +10,8 @@ from sqlalchemy import insert, select
 
 from studygame.cli import optimize
 from studygame.domain.memory_model import MIN_REVIEWS
-from studygame.domain.scheduling import DEFAULT_PARAMETERS, GOOD
+from studygame.domain.rating import Rating
+from studygame.domain.scheduling import DEFAULT_PARAMETERS
 from studygame.models import Attempt, CardState, SchedulerParameters
 from studygame.services.optimizer import (
     describe,
@@ -109,7 +110,7 @@ def test_a_dry_run_counts_the_moves_and_changes_nothing(learner):
 
 def test_too_short_a_history_applies_nothing_and_says_how_many_more(session):
     start = NOW - timedelta(days=30)
-    add_history(session, [[(GOOD, start + timedelta(days=d)) for d in range(11)]])
+    add_history(session, [[(Rating.GOOD, start + timedelta(days=d)) for d in range(11)]])
     report = optimize_schedule(session, now=NOW)
     assert report.fit is None and not report.applied
     assert report.needed == MIN_REVIEWS - 10
@@ -133,10 +134,15 @@ def test_too_short_a_history_applies_nothing_and_says_how_many_more(session):
     ],
 )
 def test_reviews_are_review_mode_and_legacy_answers(session, mode, source, counted):
-    add_history(session, [[(GOOD, NOW), (GOOD, NOW + timedelta(days=2))]], mode=mode, source=source)
+    add_history(
+        session,
+        [[(Rating.GOOD, NOW), (Rating.GOOD, NOW + timedelta(days=2))]],
+        mode=mode,
+        source=source,
+    )
     histories = review_histories(session, timezone="UTC")
     assert histories == (
-        [[(GOOD, NOW.toordinal()), (GOOD, NOW.toordinal() + 2)]] if counted else []
+        [[(Rating.GOOD, NOW.toordinal()), (Rating.GOOD, NOW.toordinal() + 2)]] if counted else []
     )
 
 
@@ -144,7 +150,7 @@ def test_live_answers_follow_the_applied_parameters(learner):
     report = optimize_schedule(learner, now=NOW)
     attempt = NewAttempt(
         id=uuid.uuid4(), session_id=None, question_id="new-card", deck="d", topic=None,
-        mode="review", given_answer="x", is_correct=True, rating=GOOD, response_ms=900,
+        mode="review", given_answer="x", is_correct=True, rating=Rating.GOOD, response_ms=900,
         points=0, answered_at=NOW,
     )  # fmt: skip
     record_attempt(learner, attempt=attempt, desired_retention=RETENTION)

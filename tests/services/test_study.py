@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from studygame.domain.scheduling import AGAIN, EASY, GOOD, HARD
+from studygame.domain.rating import Rating
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.schedule import rebuild_card_states
 from studygame.services.study import (
@@ -24,7 +24,9 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 RETENTION = 0.9
 
 
-def answer(question_id="geo-001", *, rating=GOOD, at=NOW, mode="quiz", session_id=None, **kw):
+def answer(
+    question_id="geo-001", *, rating=Rating.GOOD, at=NOW, mode="quiz", session_id=None, **kw
+):
     values = {
         "id": uuid.uuid4(),
         "session_id": session_id,
@@ -33,10 +35,10 @@ def answer(question_id="geo-001", *, rating=GOOD, at=NOW, mode="quiz", session_i
         "topic": "Capitals",
         "mode": mode,
         "given_answer": "Paris",
-        "is_correct": rating > AGAIN,
+        "is_correct": rating > Rating.AGAIN,
         "rating": rating,
         "response_ms": 4200,
-        "points": 790 if rating > AGAIN else 0,
+        "points": 790 if rating > Rating.AGAIN else 0,
         "answered_at": at,
     }
     return NewAttempt(**{**values, **kw})
@@ -76,10 +78,10 @@ def test_cram_is_recorded_but_leaves_the_schedule_alone(session):
 
 
 def test_undo_removes_the_attempt_and_restores_the_previous_card_state(session):
-    record_attempt(session, attempt=answer(rating=EASY), desired_retention=RETENTION)
+    record_attempt(session, attempt=answer(rating=Rating.EASY), desired_retention=RETENTION)
     before = card_of(session)
     snapshot = (before.state, before.due, before.stability, before.reps)
-    last = answer(rating=AGAIN, at=before.due + timedelta(hours=1))
+    last = answer(rating=Rating.AGAIN, at=before.due + timedelta(hours=1))
     record_attempt(session, attempt=last, desired_retention=RETENTION)
     assert card_of(session).lapses == 1
     assert undo_attempt(session, attempt_id=last.id, desired_retention=RETENTION)
@@ -98,20 +100,20 @@ def test_undoing_the_only_answer_forgets_the_card(session):
 
 
 def test_i_was_right_rewrites_the_attempt_and_its_schedule(session):
-    wrong = answer(rating=AGAIN, given_answer="Pariss")
+    wrong = answer(rating=Rating.AGAIN, given_answer="Pariss")
     record_attempt(session, attempt=wrong, desired_retention=RETENTION)
     due_when_wrong = card_of(session).due
     assert override_verdict(
-        session, attempt_id=wrong.id, is_correct=True, rating=GOOD, points=790,
+        session, attempt_id=wrong.id, is_correct=True, rating=Rating.GOOD, points=790,
         desired_retention=RETENTION,
     )  # fmt: skip
     stored = session.get(Attempt, wrong.id)
-    assert stored.is_correct and stored.rating == GOOD and stored.points == 790
+    assert stored.is_correct and stored.rating == Rating.GOOD and stored.points == 790
     assert card_of(session).due > due_when_wrong
 
 
 def test_a_late_answer_older_than_the_last_review_is_replayed_in_order(session):
-    early, late = answer(at=NOW), answer(at=NOW + timedelta(days=3), rating=HARD)
+    early, late = answer(at=NOW), answer(at=NOW + timedelta(days=3), rating=Rating.HARD)
     record_attempt(session, attempt=late, desired_retention=RETENTION)
     record_attempt(session, attempt=early, desired_retention=RETENTION)
     live = card_of(session)
@@ -128,7 +130,7 @@ def test_rebuilding_every_card_gives_the_same_states_as_the_live_path(session):
         clock += timedelta(minutes=rng.randint(1, 60 * 30))
         question = f"q-{rng.randint(1, 25):03d}"
         mode = rng.choice(["review", "quiz", "flashcards", "speed", "cram"])
-        rating = rng.choice([AGAIN, HARD, GOOD, GOOD, EASY])
+        rating = rng.choice([Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD, Rating.EASY])
         record_attempt(
             session,
             attempt=answer(question, rating=rating, at=clock, mode=mode),
@@ -150,7 +152,7 @@ def test_rebuilding_every_card_gives_the_same_states_as_the_live_path(session):
 
 def test_a_sitting_gets_its_totals_when_it_ends(session):
     sitting = start_study_session(session, mode="quiz", now=NOW)
-    for rating in (GOOD, AGAIN, EASY):
+    for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
         record_attempt(
             session,
             attempt=answer(f"q-{rating}", rating=rating, session_id=sitting),

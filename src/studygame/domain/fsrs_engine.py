@@ -18,8 +18,11 @@ from datetime import datetime, timedelta
 from fsrs import Scheduler
 from fsrs.scheduler import MAX_DIFFICULTY, MIN_DIFFICULTY, STABILITY_MIN
 
+from studygame.domain.rating import Rating
+
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
-AGAIN, HARD, GOOD, EASY = RATINGS = (1, 2, 3, 4)
+# Plain ints in the hot loop: an enum member's comparisons cost more per answer.
+AGAIN, HARD, GOOD, EASY = RATINGS = tuple(int(rating) for rating in Rating)
 E = math.e
 
 # (state, step, stability, difficulty, last_review, reps, lapses, interval) where interval is

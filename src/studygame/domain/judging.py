@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from studygame.domain.grading import Verdict, grade_answer
 from studygame.domain.questions import Question
-from studygame.domain.rating import rating_for_answer
+from studygame.domain.rating import Rating, rating_for_answer
 from studygame.domain.scoring import answer_points, self_graded_points, time_limit_s
 
 
@@ -15,7 +15,7 @@ class Judgement:
     """What an answer earns: right or wrong (and how it was graded), its rating, its points."""
 
     is_correct: bool
-    rating: int
+    rating: Rating
     points: int
     verdict: Verdict | None = None  # None when the learner graded themselves
 
@@ -28,9 +28,9 @@ def judge_answer(
     return _judged(verdict.is_correct, mode, response_ms, streak_before, verdict)
 
 
-def judge_self_graded(rating: int) -> Judgement:
+def judge_self_graded(rating: Rating) -> Judgement:
     """A self-graded flashcard: right from Hard up; 500 points for Good or Easy."""
-    return Judgement(is_correct=rating > 1, rating=rating, points=self_graded_points(rating))
+    return Judgement(is_correct=rating.recalled, rating=rating, points=self_graded_points(rating))
 
 
 def judge_override(*, mode: str, response_ms: int | None, streak_before: int) -> Judgement:

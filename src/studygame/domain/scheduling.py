@@ -10,14 +10,11 @@ from datetime import UTC, datetime, timedelta
 from fsrs import Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from studygame.domain.fsrs_engine import AGAIN, EASY, GOOD, HARD, LEARNING, Engine
+from studygame.domain.fsrs_engine import LEARNING, Engine
+from studygame.domain.rating import Rating
 
 __all__ = [
-    "AGAIN",
     "DEFAULT_PARAMETERS",
-    "EASY",
-    "GOOD",
-    "HARD",
     "CardSnapshot",
     "interval_days",
     "replay",
@@ -72,7 +69,7 @@ def replay_rating(*, rating: int | None, is_correct: bool) -> int:
     """The rating an answer counts as: its own, or Good/Again for history that had none."""
     if rating is not None:
         return rating
-    return GOOD if is_correct else AGAIN
+    return Rating.GOOD if is_correct else Rating.AGAIN
 
 
 def review(
@@ -100,7 +97,7 @@ def intervals_by_rating(
     """How long until the card comes due again after each rating, for the grade buttons."""
     return {
         rating: review(card, rating=rating, now=now, desired_retention=desired_retention).due - now
-        for rating in (AGAIN, HARD, GOOD, EASY)
+        for rating in Rating
     }
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from studygame.domain.rating import Rating
+
 QUESTION_TIME_LIMIT_S = 20
 SPEED_ROUND_TIME_LIMIT_S = 10
 MAX_POINTS = 1000
 STREAK_BONUS_PER_ANSWER = 100
 STREAK_BONUS_CAP = 500
 SELF_GRADED_POINTS = 500
-# fsrs ratings Good (3) and Easy (4) earn a self-graded card its points.
-SELF_GRADED_MIN_RATING = 3
 
 
 def time_limit_s(mode: str) -> int:
@@ -37,9 +37,9 @@ def answer_points(
     return speed_points + streak_bonus(streak_before)
 
 
-def self_graded_points(rating: int) -> int:
+def self_graded_points(rating: Rating) -> int:
     """Points for a flashcard the learner graded: 500 flat for Good or Easy, else 0."""
-    return SELF_GRADED_POINTS if rating >= SELF_GRADED_MIN_RATING else 0
+    return SELF_GRADED_POINTS if rating >= Rating.GOOD else 0
 
 
 def next_streak(streak_before: int, *, is_correct: bool) -> int:

@@ -11,7 +11,7 @@ from studygame.domain.markup import safe_markdown
 from studygame.domain.selection import shuffled_choices
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import can_override, final_judgement, override_last, undo_last
-from studygame.ui.question_widgets import GRADE_NAMES, render_prompt
+from studygame.ui.question_widgets import render_prompt
 from studygame.ui.run_state import LastAnswer, Run, next_question
 
 
@@ -105,7 +105,7 @@ def previous_text(last: LastAnswer) -> str:
     judgement = final_judgement(last)
     asked = f"“{safe_markdown(last.question.prompt)}”"
     if judgement.verdict is None:
-        return f"Last card {asked}: {GRADE_NAMES[judgement.rating]}, +{judgement.points:,}"
+        return f"Last card {asked}: {judgement.rating.label}, +{judgement.points:,}"
     if judgement.is_correct:
         return f"Last question {asked}: right, +{judgement.points:,}"
     return f"Last question {asked}: wrong, the answer is {safe_markdown(last.question.answer)}"

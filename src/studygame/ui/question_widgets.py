@@ -13,14 +13,12 @@ import streamlit as st
 
 from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question
-from studygame.domain.rating import AGAIN, EASY, GOOD, HARD
+from studygame.domain.rating import Rating
 from studygame.domain.selection import shuffled_choices
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import answer, reveal, self_grade
 from studygame.ui.run_state import Run
 
-SELF_GRADES = (("Again", AGAIN), ("Hard", HARD), ("Good", GOOD), ("Easy", EASY))
-GRADE_NAMES = dict((rating, name) for name, rating in SELF_GRADES)
 TRUE_FALSE_KEYS = {"True": "T", "False": "F"}
 # Puts the cursor in a typed question's field as soon as it is drawn (issue 16, 8a); on a
 # phone it also keeps the keyboard up where the browser lets a script do so.
@@ -142,20 +140,20 @@ def _render_flashcard(
         st.caption(safe_markdown(question.explanation))
     # One row of four on a phone too: a horizontal container does not stack like columns.
     with st.container(horizontal=True, wrap=False, gap="small", key=f"grades-{key}"):
-        for number, (name, rating) in enumerate(SELF_GRADES, start=1):
+        for rating in Rating:
             st.button(
-                grade_label(name, rating, run.intervals),
-                key=f"grade-{name.lower()}-{key}",  # the CSS colours each grade by its key
+                grade_label(rating, run.intervals),
+                key=f"grade-{rating.name.lower()}-{key}",  # the CSS colours each grade by its key
                 width="stretch",
                 wrap=True,  # "Again · 10 min" takes two lines at a quarter of a phone's width
-                shortcut=str(number),
+                shortcut=str(rating.value),  # Anki's keys: 1 Again ... 4 Easy
                 on_click=self_grade,
                 args=(run, question, rating, preferences),
             )
 
 
-def grade_label(name: str, rating: int, intervals: dict[int, timedelta] | None) -> str:
+def grade_label(rating: Rating, intervals: dict[int, timedelta] | None) -> str:
     """A grade button's label: the grade, and when the card would come back (Anki shows it)."""
     if not intervals:
-        return name
-    return f"{name} · {short_duration(intervals[rating])}"
+        return rating.label
+    return f"{rating.label} · {short_duration(intervals[rating])}"

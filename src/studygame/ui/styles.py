@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studygame.domain.rating import Rating
+
 RIGHT = "#1a7f37"
 WRONG = "#cf222e"
 # Again / Hard / Good / Easy, as Anki colours them; tinted so they read in light and dark mode.
-GRADE_COLOURS = {"again": WRONG, "hard": "#bc4c00", "good": RIGHT, "easy": "#0969da"}
+GRADE_COLOURS = {
+    Rating.AGAIN: WRONG,
+    Rating.HARD: "#bc4c00",
+    Rating.GOOD: RIGHT,
+    Rating.EASY: "#0969da",
+}
 
 _GRADES = "\n".join(
-    f'[class*="st-key-grade-{name}-"] button {{ border-color: {colour} !important; '
+    f'[class*="st-key-grade-{rating.name.lower()}-"] button {{ border-color: {colour} !important; '
     f"background-color: color-mix(in srgb, {colour} 18%, transparent) !important; }}"
-    for name, colour in GRADE_COLOURS.items()
+    for rating, colour in GRADE_COLOURS.items()
 )
 # !important: Streamlit styles a disabled button with a more specific rule than a key's.
 STYLES = f"""
