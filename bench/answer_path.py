@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database
+from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import new_card_candidates, next_review_card, today_summary
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.streaks import compute_streaks
 from studygame.services import progress
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 sys.path.insert(0, str(Path(__file__).parent))
 import generate_history

@@ -24,8 +24,8 @@ from sqlalchemy.exc import DBAPIError
 from studygame import db, migrations
 from studygame.config import Settings, normalize_database_url
 from studygame.db import make_engine, scratch_database, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.services.outbox import Outbox
-from studygame.services.study import NewAttempt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.tcp_proxy import TcpProxy  # the relay the tests use

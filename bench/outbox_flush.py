@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from studygame import migrations
 from studygame.config import Settings, normalize_database_url
 from studygame.db import make_engine, scratch_database, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt
 from studygame.services.outbox import Outbox
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")

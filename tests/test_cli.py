@@ -11,9 +11,10 @@ from sqlalchemy.engine import make_url
 from studygame import cli
 from studygame.cli import main
 from studygame.db import get_engine, scratch_database, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.memory_model import MIN_REVIEWS
 from studygame.models import Attempt, CardState, SchedulerParameters
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 
 def run(*args: str):

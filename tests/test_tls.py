@@ -23,9 +23,10 @@ from sqlalchemy import text
 from studygame import migrations
 from studygame.config import Settings
 from studygame.db import make_engine, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.services import doctor
 from studygame.services.queue import next_review_card
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import Recorded, record_attempt
 
 PG_BIN = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin"
 PASSWORD = "s3cret@/#?x"  # every character a URL needs encoded
@@ -111,7 +112,7 @@ def test_migrations_and_an_answer_over_tls(tls_server):
             mode="review", given_answer="x", is_correct=True, rating=3, response_ms=2000,
             points=900, answered_at=now,
         )  # fmt: skip
-        assert record_attempt(s, attempt=attempt, desired_retention=0.9)
+        assert record_attempt(s, attempt=attempt, desired_retention=0.9) is Recorded.SAVED
     with session_scope(engine) as s:
         upcoming = next_review_card(
             s, question_ids=["tls-1", "tls-2"], now=now, timezone="UTC", new_cards_per_day=5

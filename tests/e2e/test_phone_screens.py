@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import get_learner_settings
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 SMALL_PHONE = {"width": 360, "height": 780}
 SCREENSHOTS = os.environ.get("STUDYGAME_SCREENSHOTS")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from studygame.cli import optimize
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.memory_model import MIN_REVIEWS
 from studygame.domain.rating import Rating
 from studygame.domain.scheduling import DEFAULT_PARAMETERS
@@ -21,7 +22,7 @@ from studygame.services.optimizer import (
     review_histories,
 )
 from studygame.services.schedule import current_parameters, rebuild_card_states
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 RETENTION = 0.9

@@ -14,15 +14,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy import create_engine, delete, event, select, text
 from sqlalchemy.orm import Session
 
 from studygame.config import Settings
 from studygame.db import make_engine, session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
-from studygame.services.outbox import FlushResult, Outbox
+from studygame.services.outbox import Outbox
 from studygame.services.schedule import rebuild_card_states
-from studygame.services.study import NewAttempt, record_attempt, start_study_session
+from studygame.services.study import Recorded, record_attempt, start_study_session
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 RETENTION = 0.9
@@ -149,7 +150,7 @@ def test_answers_during_an_outage_arrive_exactly_once_after_it(
             record_attempt(s, attempt=a, desired_retention=RETENTION)
             for a in [*before, *during, after]
         ]
-    assert not any(replays)
+    assert set(replays) == {Recorded.ALREADY_SAVED}
     assert len(stored_attempts(direct, questions)) == 8
     cards = card_rows(direct, questions)
     assert cards == rebuilt_cards(direct, questions)
@@ -182,36 +183,70 @@ def test_a_connection_cut_between_the_statements_of_an_answer_leaves_nothing_hal
     assert card_rows(direct, questions)[questions[0]][3] == 1
 
 
-def test_an_answer_the_database_refuses_is_set_aside_and_the_rest_go_on(
-    app_engine, tcp_proxy, direct, questions, tmp_path
-):
-    outbox = Outbox(tmp_path / "outbox.jsonl")
-    orphan = answer(questions[0], minute=0, session_id=uuid.uuid4())  # no such sitting
-    too_long = answer("x" * 65, minute=1)  # longer than attempts.question_id
-    good = answer(questions[1], minute=2)
-    for attempt in (orphan, too_long, good):
-        outbox.add(attempt)
+def written_by_hand(attempt: NewAttempt, **changes) -> str:
+    """The answer's outbox line with some values replaced, as another program might write it."""
+    return json.dumps({**json.loads(attempt.to_line()), **changes})
 
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"id": 5}, "id: UUID input should be a string"),
+        ({"session_id": 7}, "session_id: UUID input should be a string"),
+        ({"question_id": "x" * 65}, "question_id: String should have at most 64 characters"),
+        ({"rating": 9}, "rating: Input should be 1, 2, 3 or 4"),
+        ({"answered_at": "2026-11-25T09:00:00"}, "answered_at: Input should have timezone info"),
+        ({"points": -5}, "points: Input should be greater than or equal to 0"),
+        ({"is_correct": "yes"}, "is_correct: Input should be a valid boolean"),
+    ],
+)
+def test_a_line_that_is_not_an_answer_is_set_aside_with_its_reason_and_the_rest_go_on(
+    app_engine, direct, questions, tmp_path, changes, reason
+):
+    path = tmp_path / "outbox.jsonl"
+    outbox = Outbox(path)
+    before, after = answer(questions[0], minute=0), answer(questions[1], minute=2)
+    odd = written_by_hand(answer(questions[2], minute=1), **changes)
+    path.write_text(before.to_line() + odd + "\n" + after.to_line())
+
+    assert outbox.pending() == 2
     flushed = outbox.flush(app_engine, desired_retention=RETENTION)
 
-    assert (flushed.saved, flushed.rejected, flushed.pending) == (1, 2, 0)
-    assert not flushed.database_down
-    assert stored_attempts(direct, questions) == [good.id]
-    dead = [json.loads(line) for line in outbox.dead_letter_path.read_text().splitlines()]
-    assert [json.loads(d["line"])["id"] for d in dead] == [str(orphan.id), str(too_long.id)]
-    assert "too long" in dead[1]["reason"] and "x" * 65 not in dead[1]["reason"]
-    assert outbox.rejected() == 2
-    # Never retried: the next flush has nothing to do.
-    assert outbox.flush(app_engine, desired_retention=RETENTION) == FlushResult(0, 0, 0, False)
+    assert (flushed.saved, flushed.pending) == (2, 0)
+    assert sorted(stored_attempts(direct, questions)) == sorted([before.id, after.id])
+    (dead,) = [json.loads(line) for line in outbox.dead_letter_path.read_text().splitlines()]
+    assert dead["line"] == odd
+    assert dead["reason"].startswith(f"not an answer ({reason}")
+    assert path.read_text() == ""
+    # Saving goes on, and never retries the odd line.
+    assert outbox.save(app_engine, answer(questions[2], minute=3), desired_retention=0.9).saved
+    assert outbox.rejected() == 1
+
+
+def test_an_answer_names_its_sitting_and_arrives_with_it(app_engine, direct, questions, tmp_path):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    sitting = uuid.uuid4()  # made by the app; no row yet
+    outbox.add(answer(questions[0], minute=1, session_id=sitting))
+    outbox.add(answer(questions[1], minute=0, session_id=sitting))
+
+    assert outbox.flush(app_engine, desired_retention=RETENTION).saved == 2
+    with direct.connect() as connection:
+        started, mode = connection.execute(
+            text("SELECT started_at, mode FROM study_sessions WHERE id = :id"), {"id": sitting}
+        ).one()
+    assert (started, mode) == (NOW, "review")  # its earliest answer, whichever came first
 
 
 def test_a_refused_answer_saved_directly_is_set_aside_with_one_sentence(
     app_engine, direct, questions, tmp_path
 ):
     outbox = Outbox(tmp_path / "outbox.jsonl")
-    outcome = outbox.save(app_engine, answer("y" * 65, minute=0), desired_retention=RETENTION)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    future = answer(questions[1], minute=0).model_copy(update={"answered_at": tomorrow})
+    outcome = outbox.save(app_engine, future, desired_retention=RETENTION)
     assert (outcome.saved, outcome.pending) == (False, 0)
-    assert outcome.rejected.startswith("the database refused it (StringDataRightTruncation")
+    assert outcome.rejected.startswith("The answer was not saved: it is dated ")
+    assert outcome.rejected.endswith("more than 10 minutes ahead of the server's clock.")
     assert outbox.rejected() == 1
     assert outbox.save(app_engine, answer(questions[0], minute=1), desired_retention=0.9).saved
 
@@ -321,7 +356,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from sqlalchemy import create_engine
 from studygame.services.outbox import Outbox
-from studygame.services.study import NewAttempt
+from studygame.domain.attempt import NewAttempt
 
 path, url, question, count, flush = sys.argv[1:6]
 count = int(count)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import (
     day_start,
@@ -15,7 +16,7 @@ from studygame.services.queue import (
     today_summary,
 )
 from studygame.services.study import (
-    NewAttempt,
+    Recorded,
     end_study_session,
     override_verdict,
     record_attempt,
@@ -42,7 +43,7 @@ def answer(session, question_id, at, *, rating=3, mode="quiz", points=700, sessi
         points=points,
         answered_at=at,
     )
-    assert record_attempt(session, attempt=attempt, desired_retention=0.9)
+    assert record_attempt(session, attempt=attempt, desired_retention=0.9) is Recorded.SAVED
 
 
 def next_card(session, *, now=NOW, timezone="UTC", limit=20, bank=BANK):

@@ -2,17 +2,18 @@
 
 import random
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.rating import Rating
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.schedule import rebuild_card_states
 from studygame.services.study import (
-    NewAttempt,
+    AnswerRefused,
+    Recorded,
     end_study_session,
     override_verdict,
     record_attempt,
@@ -54,7 +55,7 @@ def count_attempts(session) -> int:
 
 
 def test_an_answer_writes_one_attempt_and_its_card_state(session):
-    assert record_attempt(session, attempt=answer(), desired_retention=RETENTION)
+    assert record_attempt(session, attempt=answer(), desired_retention=RETENTION) is Recorded.SAVED
     assert count_attempts(session) == 1
     card = card_of(session)
     assert card.reps == 1 and card.last_review == NOW and card.deck == "Geography"
@@ -64,9 +65,12 @@ def test_an_answer_writes_one_attempt_and_its_card_state(session):
 
 def test_a_retried_write_of_the_same_id_is_a_no_op(session):
     first = answer()
-    assert record_attempt(session, attempt=first, desired_retention=RETENTION)
+    assert record_attempt(session, attempt=first, desired_retention=RETENTION) is Recorded.SAVED
     card_after_first = card_of(session).reps
-    assert not record_attempt(session, attempt=first, desired_retention=RETENTION)
+    assert (
+        record_attempt(session, attempt=first, desired_retention=RETENTION)
+        is Recorded.ALREADY_SAVED
+    )
     assert count_attempts(session) == 1
     assert card_of(session).reps == card_after_first
 
@@ -135,6 +139,7 @@ def test_rebuilding_every_card_gives_the_same_states_as_the_live_path(session):
             session,
             attempt=answer(question, rating=rating, at=clock, mode=mode),
             desired_retention=RETENTION,
+            now=clock,
         )
     columns = ("question_id", "state", "step", "stability", "difficulty", "due",
                "last_review", "reps", "lapses")  # fmt: skip
@@ -182,11 +187,35 @@ def test_an_answer_costs_three_statements_in_one_transaction(session):
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ({"mode": "party"}, "unknown mode"),
-        ({"rating": 5}, "rating must be 1 to 4"),
-        ({"answered_at": datetime(2026, 1, 1)}, "timezone-aware"),
+        ({"mode": "party"}, "Input should be 'review'"),
+        ({"rating": 5}, "Input should be 1, 2, 3 or 4"),
+        ({"answered_at": datetime(2026, 1, 1)}, "timezone info"),
+        ({"question_id": "q" * 65}, "at most 64 characters"),
+        ({"response_ms": -1}, "greater than or equal to 0"),
     ],
 )
 def test_a_malformed_attempt_is_refused_before_any_write(change, problem):
     with pytest.raises(ValueError, match=problem):
-        replace(answer(), **change)
+        NewAttempt(**{**answer().model_dump(), **change})
+
+
+@pytest.mark.parametrize(
+    ("at", "problem"),
+    [
+        (datetime(1, 1, 1, tzinfo=UTC), "dated 0001-01-01, before 2000-01-01"),
+        (datetime(1999, 12, 31, 23, 59, tzinfo=UTC), "before 2000-01-01"),
+        (NOW + timedelta(minutes=11), "more than 10 minutes ahead of the server's clock"),
+        (NOW + timedelta(days=60), "more than 10 minutes ahead"),
+    ],
+)
+def test_an_answer_from_another_time_is_refused_and_nothing_is_written(session, at, problem):
+    with pytest.raises(AnswerRefused, match=problem):
+        record_attempt(session, attempt=answer(at=at), desired_retention=RETENTION, now=NOW)
+    assert session.scalar(select(func.count()).select_from(Attempt)) == 0
+    assert session.scalar(select(func.count()).select_from(CardState)) == 0
+
+
+def test_a_device_clock_a_few_minutes_ahead_is_still_believed(session):
+    at = NOW + timedelta(minutes=9)
+    saved = record_attempt(session, attempt=answer(at=at), desired_retention=RETENTION, now=NOW)
+    assert saved is Recorded.SAVED

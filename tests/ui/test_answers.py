@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.outbox import OUTBOX_FILE, Outbox
-from studygame.services.study import NewAttempt
 from studygame.ui.answers import app_outbox
 from studygame.ui.engine import app_engine
 
@@ -26,7 +26,7 @@ def study_page():
 
     import streamlit as st
 
-    from studygame.services.study import NewAttempt
+    from studygame.domain.attempt import NewAttempt
     from studygame.ui.answers import pending_badge, save_answer
 
     attempt = NewAttempt(

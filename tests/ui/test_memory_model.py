@@ -11,8 +11,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.memory_model import MIN_REVIEWS
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import record_attempt
 from studygame.ui.engine import app_engine
 from studygame.ui.progress_cache import _report
 

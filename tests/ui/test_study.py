@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.markup import safe_markdown
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.content import load_bank
@@ -23,7 +24,6 @@ from studygame.services.learner import (
     get_learner_settings,
     update_learner_settings,
 )
-from studygame.services.study import NewAttempt
 from studygame.ui.answering import answer, save
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -40,8 +40,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame.db import session_scope
+from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import get_learner_settings
-from studygame.services.study import NewAttempt, record_attempt
+from studygame.services.study import AnswerRefused, Recorded, record_attempt
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class FlushResult:
     pending: int  # still waiting
     database_down: bool  # stopped early because the database could not be reached
     rejected: int = 0  # moved to the dead-letter file now: the database refused their content
+    answered_elsewhere: int = 0  # dropped: their card was answered elsewhere after showing
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class SaveOutcome:
     flushed: int  # earlier answers from the outbox written just before it
     pending: int  # answers still waiting, this one included when it was queued
     rejected: str | None = None  # why the database refused this answer (it is dead-lettered)
+    answered_elsewhere: bool = False  # not recorded: its card was answered in another tab
 
 
 class Outbox:
@@ -141,7 +144,7 @@ class Outbox:
 
     def add(self, attempt: NewAttempt) -> None:
         """Queue an answer; on disk (fsynced) before this returns, so a crash loses nothing."""
-        line = _line(attempt)
+        line = attempt.to_line()
         if self.path is not None:
             try:
                 with self._file_lock():
@@ -190,15 +193,17 @@ class Outbox:
                 return flushed, "down"
             try:
                 with session_scope(engine) as session:
-                    record_attempt(session, attempt=attempt, desired_retention=desired_retention)
+                    recorded = record_attempt(
+                        session, attempt=attempt, desired_retention=desired_retention
+                    )
             except Exception as exc:
                 if is_connection_error(exc):
                     self._last_failure = self._clock()
                     return flushed, "down"
                 reason = _refusal(exc)
-                self._dead_letter([(_line(attempt), reason)])
+                self._dead_letter([(attempt.to_line(), reason)])
                 return flushed, reason
-            return flushed, None
+            return flushed, None if recorded is not Recorded.ANSWERED_ELSEWHERE else "elsewhere"
 
         outcome = self._bounded(write)
         if outcome is None:
@@ -209,6 +214,10 @@ class Outbox:
         if problem == "down":
             self.add(attempt)
             return SaveOutcome(saved=False, flushed=earlier, pending=self.pending())
+        if problem == "elsewhere":
+            return SaveOutcome(
+                saved=False, flushed=earlier, pending=self.pending(), answered_elsewhere=True
+            )
         return SaveOutcome(
             saved=problem is None, flushed=earlier, pending=self.pending(), rejected=problem
         )
@@ -255,8 +264,8 @@ class Outbox:
         with self._locked() as lines:
             queued, unreadable = _parse_all(lines)
         if unreadable:
-            self._dead_letter([(line, "unreadable line (torn by a crash?)") for line in unreadable])
-        saved = already = 0
+            self._dead_letter(unreadable)
+        saved = already = elsewhere = 0
         database_down = False
         done: set[uuid.UUID] = set()
         refused: list[tuple[str, str]] = []
@@ -273,29 +282,31 @@ class Outbox:
                         if desired_retention is None
                         else desired_retention
                     )
-                    inserted = record_attempt(session, attempt=attempt, desired_retention=retention)
+                    recorded = record_attempt(session, attempt=attempt, desired_retention=retention)
             except Exception as exc:
                 if is_connection_error(exc):
                     self._last_failure = self._clock()
                     database_down = True
                     break
-                refused.append((_line(attempt), _refusal(exc)))
+                refused.append((attempt.to_line(), _refusal(exc)))
                 done.add(attempt.id)
                 continue
             # Committed: only now may the entry leave the outbox.
             done.add(attempt.id)
-            saved += inserted
-            already += not inserted
+            saved += recorded is Recorded.SAVED
+            already += recorded is Recorded.ALREADY_SAVED
+            elsewhere += recorded is Recorded.ANSWERED_ELSEWHERE
         if refused:
             self._dead_letter(refused)
         if done or unreadable:
-            self._remove(done, drop_unreadable=set(unreadable))
+            self._remove(done, drop_unreadable={line for line, _ in unreadable})
         return FlushResult(
             saved=saved,
             already_saved=already,
             pending=self.pending(),
             database_down=database_down,
             rejected=len(refused),
+            answered_elsewhere=elsewhere,
         )
 
     def _remove(self, ids: set[uuid.UUID], *, drop_unreadable: set[str]) -> None:
@@ -305,8 +316,8 @@ class Outbox:
             if line in drop_unreadable:
                 return False
             try:
-                return _parse(line).id not in ids
-            except (ValueError, KeyError, TypeError):
+                return NewAttempt.from_line(line).id not in ids
+            except ValueError:
                 return True  # torn now, perhaps being appended: the next flush decides
 
         with self._locked(rewrite=keep) as _lines:
@@ -369,14 +380,6 @@ class Outbox:
             self._memory = lines
 
 
-def _line(attempt: NewAttempt) -> str:
-    record = {
-        name: str(value) if isinstance(value, uuid.UUID | datetime) else value
-        for name, value in asdict(attempt).items()
-    }
-    return json.dumps(record, sort_keys=True) + "\n"
-
-
 def _append_text(path: Path, text: str) -> None:
     """Append whole lines, fsynced; a torn last line (a crash mid-write) is ended first."""
     with path.open("a+b") as file:  # appends always land at the end, whatever is read
@@ -398,28 +401,17 @@ def _replace_text(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _parse(line: str) -> NewAttempt:
-    record = json.loads(line)
-    names = {field.name for field in fields(NewAttempt)}
-    values = {name: record[name] for name in names}
-    values["id"] = uuid.UUID(values["id"])
-    if values["session_id"] is not None:
-        values["session_id"] = uuid.UUID(values["session_id"])
-    values["answered_at"] = datetime.fromisoformat(values["answered_at"])
-    return NewAttempt(**values)
-
-
-def _parse_all(lines: list[str]) -> tuple[list[NewAttempt], list[str]]:
+def _parse_all(lines: list[str]) -> tuple[list[NewAttempt], list[tuple[str, str]]]:
     """The answers in these lines (each id once, oldest first), and the unreadable lines."""
     entries: dict[uuid.UUID, NewAttempt] = {}
-    unreadable: list[str] = []
+    unreadable: list[tuple[str, str]] = []
     for line in lines:
         if not line.strip():
             continue
         try:
-            attempt = _parse(line)
-        except (ValueError, KeyError, TypeError):
-            unreadable.append(line)
+            attempt = NewAttempt.from_line(line)
+        except ValueError as exc:
+            unreadable.append((line, f"not an answer ({exc})"))
             continue
         entries.setdefault(attempt.id, attempt)
     return sorted(entries.values(), key=lambda entry: entry.answered_at), unreadable
@@ -427,6 +419,8 @@ def _parse_all(lines: list[str]) -> tuple[list[NewAttempt], list[str]]:
 
 def _refusal(exc: Exception) -> str:
     """One sentence for why the database refused an answer's content (no values quoted)."""
+    if isinstance(exc, AnswerRefused):
+        return str(exc)
     orig = getattr(exc, "orig", None)
     kind = type(orig or exc).__name__
     detail = str(orig or exc).strip().splitlines()[0] if str(orig or exc).strip() else kind

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import Integer, cast, delete, func, select, update
+from sqlalchemy import Integer, cast, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
+from studygame.domain.attempt import NewAttempt
+from studygame.domain.modes import SCHEDULING, values
 from studygame.domain.scheduling import review
 from studygame.models import Attempt, StudySession
 from studygame.services.schedule import (
-    UNSCHEDULED_MODES,
     applied_parameters,
     load_card,
     parameters_or_default,
@@ -21,33 +22,17 @@ from studygame.services.schedule import (
     save_card,
 )
 
-MODES = ("review", "quiz", "flashcards", "speed", "cram")
+
+class Recorded(StrEnum):
+    """What `record_attempt` did with an answer."""
+
+    SAVED = "saved"
+    ALREADY_SAVED = "already saved"  # a replay of an answer that had reached the database
+    ANSWERED_ELSEWHERE = "answered elsewhere"  # the card was answered since it was shown
 
 
-@dataclass(frozen=True)
-class NewAttempt:
-    """An answer as the app made it: the id exists before the write, so a retry is a no-op."""
-
-    id: uuid.UUID
-    session_id: uuid.UUID | None
-    question_id: str
-    deck: str | None
-    topic: str | None
-    mode: str
-    given_answer: str | None
-    is_correct: bool
-    rating: int
-    response_ms: int | None
-    points: int
-    answered_at: datetime
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; expected one of {', '.join(MODES)}")
-        if not 1 <= self.rating <= 4:
-            raise ValueError(f"rating must be 1 to 4, not {self.rating}")
-        if self.answered_at.tzinfo is None:
-            raise ValueError("answered_at must be timezone-aware")
+class AnswerRefused(ValueError):
+    """An answer the database must never hold (its time is outside the believable window)."""
 
 
 def start_study_session(session: Session, *, mode: str, now: datetime) -> uuid.UUID:
@@ -74,30 +59,43 @@ def end_study_session(session: Session, *, session_id: uuid.UUID, now: datetime)
     )
 
 
-def record_attempt(session: Session, *, attempt: NewAttempt, desired_retention: float) -> bool:
-    """Save one answer and move its card; False when this attempt id was already saved.
+def record_attempt(
+    session: Session, *, attempt: NewAttempt, desired_retention: float, now: datetime | None = None
+) -> Recorded:
+    """Save one answer with its sitting and move its card, in the caller's one transaction.
 
-    Three statements: insert the attempt (a replayed id inserts nothing), lock the card
-    state, upsert it. The caller's transaction makes the pair all-or-nothing.
+    The sitting's row is made by the first answer that names it (so an answer never
+    arrives without it); the card is locked before the answer is written, so two tabs
+    answering one card are taken one after the other, and the second is not recorded.
+    A replayed id inserts nothing. `now` (the server's clock) bounds the answer's time.
     """
+    problem = attempt.time_problem(now=now or datetime.now(UTC))
+    if problem is not None:
+        raise AnswerRefused(f"The answer was not saved: {problem}.")
+    if attempt.session_id is not None:
+        _open_sitting(session, attempt)
+    card = None
+    if attempt.mode in SCHEDULING:
+        card = load_card(session, question_id=attempt.question_id)
+        if _answered_since_shown(session, attempt, card):
+            return Recorded.ANSWERED_ELSEWHERE
     inserted = session.execute(
         dialect_insert(session)(Attempt)
-        .values(**asdict(attempt), source="app")
+        .values(**attempt.model_dump(exclude={"shown_at"}), source="app")
         .on_conflict_do_nothing(index_elements=[Attempt.id])
         .returning(Attempt.id, applied_parameters())
     ).first()
     if inserted is None:
-        return False
-    if attempt.mode in UNSCHEDULED_MODES:
-        return True
-    card = load_card(session, question_id=attempt.question_id)
+        return Recorded.ALREADY_SAVED
+    if attempt.mode not in SCHEDULING:
+        return Recorded.SAVED
     if card is not None and card.last_review and attempt.answered_at < card.last_review:
         # An answer older than the card's last review (an outbox flushed late): replay
         # the question's history in time order instead of appending out of order.
         rebuild_card_states(
             session, question_ids=[attempt.question_id], desired_retention=desired_retention
         )
-        return True
+        return Recorded.SAVED
     after = review(
         card,
         rating=attempt.rating,
@@ -112,7 +110,43 @@ def record_attempt(session: Session, *, attempt: NewAttempt, desired_retention: 
         card=after,
         now=attempt.answered_at,
     )
-    return True
+    return Recorded.SAVED
+
+
+def _open_sitting(session: Session, attempt: NewAttempt) -> None:
+    # The sitting started no later than its earliest answer, whichever arrives first.
+    insert = dialect_insert(session)(StudySession).values(
+        id=attempt.session_id, started_at=attempt.answered_at, mode=attempt.mode
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[StudySession.id],
+            set_={"started_at": func.least(StudySession.started_at, insert.excluded.started_at)}
+            if session.get_bind().dialect.name == "postgresql"
+            else {"started_at": func.min(StudySession.started_at, insert.excluded.started_at)},
+        )
+    )
+
+
+def _answered_since_shown(session: Session, attempt: NewAttempt, card) -> bool:
+    """True when another answer to this card came in between its showing and this answer."""
+    if attempt.shown_at is None or card is None or card.last_review is None:
+        return False
+    if card.last_review <= attempt.shown_at:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Attempt.question_id == attempt.question_id,
+                    Attempt.mode.in_(values(SCHEDULING)),
+                    Attempt.answered_at > attempt.shown_at,
+                    Attempt.answered_at <= attempt.answered_at,
+                    Attempt.id != attempt.id,
+                )
+            )
+        )
+    )
 
 
 def undo_attempt(session: Session, *, attempt_id: uuid.UUID, desired_retention: float) -> bool:
@@ -151,7 +185,7 @@ def override_verdict(
 def _reschedule(session: Session, answer, desired_retention: float) -> None:
     # After a change to a question's history, replay it: the card is exactly as if the
     # answers had always been what they are now.
-    if answer.mode not in UNSCHEDULED_MODES:
+    if answer.mode in values(SCHEDULING):
         rebuild_card_states(
             session, question_ids=[answer.question_id], desired_retention=desired_retention
         )

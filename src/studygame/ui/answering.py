@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
 
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.celebration import AnswerMoment, celebrations
 from studygame.domain.judging import Judgement, judge_answer, judge_override, judge_self_graded
 from studygame.domain.questions import Question
@@ -19,12 +20,7 @@ from studygame.domain.scheduling import intervals_by_rating
 from studygame.domain.scoring import next_streak
 from studygame.services.learner import LearnerPreferences
 from studygame.services.schedule import UNSCHEDULED_MODES, load_card
-from studygame.services.study import (
-    NewAttempt,
-    override_verdict,
-    start_study_session,
-    undo_attempt,
-)
+from studygame.services.study import override_verdict, start_study_session, undo_attempt
 from studygame.ui.answers import save_answer
 from studygame.ui.engine import session
 from studygame.ui.run_state import LastAnswer, Run, next_question, utcnow

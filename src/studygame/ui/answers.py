@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studygame.domain.attempt import NewAttempt
 from studygame.services.outbox import OUTBOX_FILE, Outbox, SaveOutcome
-from studygame.services.study import NewAttempt
 from studygame.ui.engine import app_engine
 from studygame.ui.settings import app_settings
 

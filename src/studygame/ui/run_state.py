@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from studygame.domain.attempt import NewAttempt
 from studygame.domain.judging import Judgement
 from studygame.domain.questions import Question
 from studygame.domain.selection import interleave_decks
 from studygame.services import queue
 from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
-from studygame.services.study import NewAttempt, end_study_session
+from studygame.services.study import end_study_session
 from studygame.ui.answers import flush_answers
 from studygame.ui.engine import session
 
