@@ -3,10 +3,10 @@
 import streamlit as st
 
 from studygame import migrations
-from studygame.ui import study
 from studygame.ui.bank import current_bank
 from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
+from studygame.ui.run_state import learner_preferences, today
 from studygame.ui.timezone import offer_browser_timezone
 
 settings = begin_page("Home")
@@ -14,18 +14,20 @@ st.title("StudyGame")
 if not migrations.schema_status(app_engine()).at_head:
     st.warning("The database schema is not up to date: run `studygame db upgrade`.")
     st.stop()
-preferences = study.learner_preferences()
+preferences = learner_preferences()
 offer_browser_timezone(preferences)
-today = study.today(current_bank(settings), preferences)
+summary = today(current_bank(settings), preferences)
 
 # A horizontal container keeps these side by side on a phone, where columns would stack.
 with st.container(horizontal=True):
-    st.metric("Due now", today.due, border=True)
-    st.metric("New today", today.new_left, border=True)
-    st.metric("Day streak", today.current_streak, border=True, help=f"Best: {today.best_streak}")
-goal = min(today.answered_today / today.daily_goal, 1.0)
-st.progress(goal, text=f"Daily goal: {today.answered_today} of {today.daily_goal} answers")
-st.caption(f"{today.xp:,} XP in all · best day streak {today.best_streak}")
+    st.metric("Due now", summary.due, border=True)
+    st.metric("New today", summary.new_left, border=True)
+    st.metric(
+        "Day streak", summary.current_streak, border=True, help=f"Best: {summary.best_streak}"
+    )
+goal = min(summary.answered_today / summary.daily_goal, 1.0)
+st.progress(goal, text=f"Daily goal: {summary.answered_today} of {summary.daily_goal} answers")
+st.caption(f"{summary.xp:,} XP in all · best day streak {summary.best_streak}")
 
 if st.button("Start review", key="start-review", type="primary", width="stretch", icon="🔁"):
     st.switch_page("pages/1_Review.py")

@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from studygame.domain.modes import Mode
 from studygame.ui import study
 from studygame.ui.bank import current_bank
 from studygame.ui.page import begin_page
+from studygame.ui.run_state import learner_preferences
 
 settings = begin_page("Quiz", icon="❓")
 st.title("Quiz")
-preferences = study.learner_preferences()
+preferences = learner_preferences()
 bank = current_bank(settings)
-study.practice("quiz", bank, preferences, types=study.AUTO_GRADED, lengths=(5, 10, 20, 50))
+study.practice(Mode.QUIZ, bank, preferences, types=study.AUTO_GRADED, lengths=(5, 10, 20, 50))

@@ -14,8 +14,8 @@ from studygame.ui.progress_cache import (
     attempts_csv_bytes,
     load_report,
     question_prompts,
-    start_cram,
 )
+from studygame.ui.run_state import start_cram
 
 settings = begin_page("Progress", icon="📈")
 st.title("Progress")

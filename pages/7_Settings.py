@@ -10,15 +10,15 @@ from studygame.services.learner import (
     timezone_names,
     update_learner_settings,
 )
-from studygame.ui import study
 from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
 from studygame.ui.page import begin_page
+from studygame.ui.run_state import learner_preferences, utcnow
 from studygame.ui.timezone import browser_timezone
 
 settings = begin_page("Settings", icon="⚙️")
 st.title("Settings")
-current = study.learner_preferences()
+current = learner_preferences()
 # Before the first save the browser's zone is the better guess; the learner confirms by saving.
 offer = browser_timezone(current)
 zones = timezone_names()
@@ -60,7 +60,7 @@ if submitted:
     )
     try:
         with session() as s:
-            update_learner_settings(s, preferences=chosen, now=study.utcnow())
+            update_learner_settings(s, preferences=chosen, now=utcnow())
     except InvalidSetting as exc:
         st.error(str(exc))
     else:
@@ -75,7 +75,7 @@ st.caption(
 preview = st.toggle("Preview only (change nothing)", key="memory-model-preview")
 if st.button("Fit my memory model", icon="🧠", width="stretch"):
     with st.spinner("Fitting your reviews…"), session() as s:
-        fitted = optimizer.optimize_schedule(s, now=study.utcnow(), dry_run=preview)
+        fitted = optimizer.optimize_schedule(s, now=utcnow(), dry_run=preview)
     show = st.success if fitted.applied else st.info
     show("\n\n".join(optimizer.describe(fitted)))
 
@@ -89,7 +89,7 @@ else:
     st.download_button(
         "Download a backup (zip)",
         data=backup_zip,
-        file_name=export_file_name(study.utcnow()),
+        file_name=export_file_name(utcnow()),
         mime="application/zip",
         width="stretch",
     )

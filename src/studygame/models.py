@@ -85,8 +85,19 @@ class StudySession(Base):
         ForeignKey("legacy_imports.id", ondelete="SET NULL")
     )
     legacy_extra: Mapped[dict[str, Any] | None]
+    # The run's plan (domain/run.py Plan.to_json): what a reload resumes.
+    plan: Mapped[dict[str, Any] | None]
 
-    __table_args__ = (CheckConstraint("source IN ('app', 'legacy')", name="source"),)
+    __table_args__ = (
+        CheckConstraint("source IN ('app', 'legacy')", name="source"),
+        Index(
+            "ix_study_sessions_open",
+            "mode",
+            "started_at",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
 
 
 class Attempt(Base):

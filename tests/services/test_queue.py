@@ -15,12 +15,11 @@ from studygame.services.queue import (
     personal_best,
     today_summary,
 )
+from studygame.services.sittings import end_study_session
 from studygame.services.study import (
     Recorded,
-    end_study_session,
     override_verdict,
     record_attempt,
-    start_study_session,
     undo_attempt,
 )
 
@@ -158,11 +157,11 @@ def test_personal_best_is_the_best_ended_sitting_of_the_mode_but_the_current_one
     assert personal_best(session, mode="speed") == 0
     rounds = []
     for points in (1200, 3400):
-        round_id = start_study_session(session, mode="speed", now=NOW)
+        round_id = uuid.uuid4()
         answer(session, "q0", NOW, mode="speed", points=points, session_id=round_id)
         end_study_session(session, session_id=round_id, now=NOW)
         rounds.append(round_id)
-    quiz = start_study_session(session, mode="quiz", now=NOW)
+    quiz = uuid.uuid4()
     answer(session, "q1", NOW, points=9000, session_id=quiz)
     end_study_session(session, session_id=quiz, now=NOW)
     assert personal_best(session, mode="speed") == 3400

@@ -14,10 +14,8 @@ from studygame.services.schedule import rebuild_card_states
 from studygame.services.study import (
     AnswerRefused,
     Recorded,
-    end_study_session,
     override_verdict,
     record_attempt,
-    start_study_session,
     undo_attempt,
 )
 
@@ -155,21 +153,6 @@ def test_rebuilding_every_card_gives_the_same_states_as_the_live_path(session):
     assert states() == live
 
 
-def test_a_sitting_gets_its_totals_when_it_ends(session):
-    sitting = start_study_session(session, mode="quiz", now=NOW)
-    for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
-        record_attempt(
-            session,
-            attempt=answer(f"q-{rating}", rating=rating, session_id=sitting),
-            desired_retention=RETENTION,
-        )
-    end_study_session(session, session_id=sitting, now=NOW + timedelta(minutes=3))
-    session.expire_all()
-    row = session.get(StudySession, sitting)
-    assert (row.answered, row.correct, row.points) == (3, 2, 1580)
-    assert row.ended_at == NOW + timedelta(minutes=3)
-
-
 def test_an_answer_costs_three_statements_in_one_transaction(session):
     record_attempt(session, attempt=answer(), desired_retention=RETENTION)
     statements: list[str] = []
@@ -219,3 +202,38 @@ def test_a_device_clock_a_few_minutes_ahead_is_still_believed(session):
     at = NOW + timedelta(minutes=9)
     saved = record_attempt(session, attempt=answer(at=at), desired_retention=RETENTION, now=NOW)
     assert saved is Recorded.SAVED
+
+
+def test_a_card_answered_in_another_tab_since_it_was_shown_is_not_answered_twice(session):
+    shown = NOW - timedelta(seconds=30)  # both tabs showed the card then
+    first = answer(rating=Rating.GOOD, at=NOW, shown_at=shown, mode="review")
+    second = answer(rating=Rating.AGAIN, at=NOW + timedelta(seconds=5), shown_at=shown)
+
+    assert record_attempt(session, attempt=first, desired_retention=RETENTION) is Recorded.SAVED
+    outcome = record_attempt(session, attempt=second, desired_retention=RETENTION)
+
+    assert outcome is Recorded.ANSWERED_ELSEWHERE
+    assert session.scalars(select(Attempt.id)).all() == [first.id]
+    assert card_of(session).reps == 1
+
+
+def test_a_card_shown_again_after_its_answer_is_answered_again(session):
+    first = answer(at=NOW, shown_at=NOW - timedelta(seconds=3))
+    again = answer(at=NOW + timedelta(minutes=2), shown_at=NOW + timedelta(minutes=1))
+    for attempt in (first, again):
+        saved = record_attempt(session, attempt=attempt, desired_retention=RETENTION)
+        assert saved is Recorded.SAVED
+    assert card_of(session).reps == 2
+
+
+def test_an_answer_makes_its_sitting_which_started_at_its_earliest_answer(session):
+    sitting = uuid.uuid4()
+    for minute in (5, 1, 3):  # arriving out of order, as a late outbox replays them
+        record_attempt(
+            session,
+            attempt=answer(f"q{minute}", at=NOW + timedelta(minutes=minute), session_id=sitting),
+            desired_retention=RETENTION,
+        )
+    session.expire_all()
+    row = session.get(StudySession, sitting)
+    assert (row.mode, row.started_at, row.ended_at) == ("quiz", NOW + timedelta(minutes=1), None)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Integer, cast, delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
@@ -35,30 +35,6 @@ class AnswerRefused(ValueError):
     """An answer the database must never hold (its time is outside the believable window)."""
 
 
-def start_study_session(session: Session, *, mode: str, now: datetime) -> uuid.UUID:
-    """Open a sitting in one mode; its counts are filled in when it ends."""
-    sitting = StudySession(id=uuid.uuid4(), started_at=now, mode=mode)
-    session.add(sitting)
-    session.flush()
-    return sitting.id
-
-
-def end_study_session(session: Session, *, session_id: uuid.UUID, now: datetime) -> None:
-    """Close a sitting and store its answered / correct / points totals."""
-    answered, correct, points = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(cast(Attempt.is_correct, Integer)), 0),
-            func.coalesce(func.sum(Attempt.points), 0),
-        ).where(Attempt.session_id == session_id)
-    ).one()
-    session.execute(
-        update(StudySession)
-        .where(StudySession.id == session_id)
-        .values(ended_at=now, answered=answered, correct=correct, points=points)
-    )
-
-
 def record_attempt(
     session: Session, *, attempt: NewAttempt, desired_retention: float, now: datetime | None = None
 ) -> Recorded:
@@ -71,7 +47,7 @@ def record_attempt(
     """
     problem = attempt.time_problem(now=now or datetime.now(UTC))
     if problem is not None:
-        raise AnswerRefused(f"The answer was not saved: {problem}.")
+        raise AnswerRefused(problem)
     if attempt.session_id is not None:
         _open_sitting(session, attempt)
     card = None

@@ -27,7 +27,7 @@ def database_sentence(exc: Exception, settings: Settings, *, unlocked: bool) -> 
         return UNREACHABLE_BEFORE_PIN
     if isinstance(exc, OperationalError):
         sentence = f"{describe_connect_error(exc)}."
-    elif isinstance(exc, DatabaseUnavailable):
+    elif isinstance(exc, DatabaseUnavailable | TimeoutError):
         sentence = f"{exc}."
     else:
         sentence = f"The database refused the request ({type(exc).__name__}); the log has details."

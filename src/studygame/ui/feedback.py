@@ -8,21 +8,30 @@ import streamlit as st
 
 from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST, STREAK
 from studygame.domain.markup import safe_markdown
+from studygame.domain.run import LastAnswer, Run, celebrated
 from studygame.domain.selection import shuffled_choices
 from studygame.services.learner import LearnerPreferences
-from studygame.ui.answering import can_override, final_judgement, override_last, undo_last
+from studygame.ui.answering import next_question, override_last, undo_last
 from studygame.ui.question_widgets import render_prompt
-from studygame.ui.run_state import LastAnswer, Run, next_question
+from studygame.ui.run_state import put_run
 
 
 def celebrate(run: Run) -> None:
-    """Show the last answer's celebrations, once: a toast for a streak, balloons for the rest."""
-    found, run.to_celebrate = run.to_celebrate, ()
+    """Show the last answer's celebrations and the run's notice, once each.
+
+    A toast for a streak, balloons for the goal and a best; the notice (a card answered in
+    another tab) as a line above the next screen.
+    """
+    cleared, found, notice = celebrated(run)
+    if found or notice:
+        put_run(cleared)
+    if notice:
+        st.info(notice, icon="↪️")
     if STREAK in found:
         st.toast(f"{run.streak} in a row!", icon="🔥")
     if DAILY_GOAL in found:
-        plural = "s" if run.daily_goal != 1 else ""
-        st.toast(f"Daily goal reached: {run.daily_goal} answer{plural} today.", icon="🎯")
+        goal = run.plan.daily_goal
+        st.toast(f"Daily goal reached: {goal} answer{'s' if goal != 1 else ''} today.", icon="🎯")
     if PERSONAL_BEST in found:
         st.toast(f"New personal best: {run.score:,} points!", icon="🏆")
     if DAILY_GOAL in found or PERSONAL_BEST in found:
@@ -43,12 +52,12 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
     last = run.last
     assert last is not None
     celebrate(run)
-    judgement = final_judgement(last)
+    judgement = last.final
     question = last.question
     render_prompt(question)
     if question.type in ("mcq", "truefalse") and not last.overridden:
         # The choices again, disabled, the learner's in red and the right one in green.
-        for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
+        for index, choice in enumerate(shuffled_choices(question, seed=run.plan.seed)):
             state = choice_state(last, choice)
             mark = {"right": "✓ ", "wrong": "✗ "}.get(state, "")
             st.button(
@@ -80,15 +89,15 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
         width="stretch",
         shortcut="Enter",
         on_click=next_question,
-        args=(run,),
+        args=(run.mode, run.screen),
     )
-    if can_override(last):
+    if last.can_override:
         st.button(
             "I was right",
             key="override",
             width="stretch",
             on_click=override_last,
-            args=(run, preferences),
+            args=(run.mode, preferences),
         )
     if last.saved:
         st.button(
@@ -96,13 +105,13 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
             key="undo",
             width="stretch",
             on_click=undo_last,
-            args=(run, preferences),
+            args=(run.mode, preferences),
         )
 
 
 def previous_text(last: LastAnswer) -> str:
     """The line about the answer before this question, naming the question it judged."""
-    judgement = final_judgement(last)
+    judgement = last.final
     asked = f"“{safe_markdown(last.question.prompt)}”"
     if judgement.verdict is None:
         return f"Last card {asked}: {judgement.rating.label}, +{judgement.points:,}"
@@ -113,15 +122,14 @@ def previous_text(last: LastAnswer) -> str:
 
 def render_previous(run: Run, preferences: LearnerPreferences) -> None:
     """Under the next question (speed round, flashcards): the last verdict, and its Undo."""
-    celebrate(run)
     last = run.last
     if last is None or not last.moved_on:
         return
     text = previous_text(last)
-    judgement = final_judgement(last)
+    judgement = last.final
     if judgement.verdict is None or judgement.is_correct:
         st.success(text, icon="✅" if judgement.verdict is not None else "🃏")
     else:
         st.error(text, icon="❌")
     if last.saved:
-        st.button("Undo last answer", key="undo", on_click=undo_last, args=(run, preferences))
+        st.button("Undo last answer", key="undo", on_click=undo_last, args=(run.mode, preferences))

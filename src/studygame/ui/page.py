@@ -7,10 +7,10 @@ import streamlit as st
 from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
 from studygame.redaction import install_log_redaction
-from studygame.ui.answers import pending_badge
 from studygame.ui.auth import is_unlocked, require_unlocked
-from studygame.ui.engine import app_engine
+from studygame.ui.engine import app_engine, forget_database_failure
 from studygame.ui.errors import database_sentence, errors_shown_redacted
+from studygame.ui.outbox import pending_badge
 from studygame.ui.settings import app_settings
 from studygame.ui.styles import apply_styles
 
@@ -27,6 +27,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.error(f"StudyGame cannot start: {exc}")
         st.stop()
     install_log_redaction(settings.secret_values())
+    forget_database_failure()
     apply_styles()
     missing = settings.missing_secrets()
     if missing:

@@ -18,8 +18,6 @@ from studygame.services.progress import ProgressReport
 from studygame.ui.bank import bank_view
 from studygame.ui.engine import session
 
-CRAM_PAGE = "pages/5_Cram.py"
-
 
 def load_report(*, include_legacy: bool) -> ProgressReport:
     """The learner's Progress report, from the cache when nothing was written since."""
@@ -55,9 +53,3 @@ def question_prompts(settings: Settings) -> dict[str, str]:
     """Question id -> prompt from the cached bank; empty while the bank cannot be read."""
     bank = bank_view(settings).bank
     return {q.id: q.prompt for q in bank.questions} if bank else {}
-
-
-def start_cram(question_ids: list[str]) -> None:
-    """Open the Cram page on these questions (the Cram page reads `cram_question_ids`)."""
-    st.session_state["cram_question_ids"] = list(question_ids)
-    st.switch_page(CRAM_PAGE)

@@ -12,12 +12,13 @@ from datetime import timedelta
 import streamlit as st
 
 from studygame.domain.markup import safe_markdown
+from studygame.domain.modes import Mode
 from studygame.domain.questions import Question
 from studygame.domain.rating import Rating
+from studygame.domain.run import Run
 from studygame.domain.selection import shuffled_choices
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import answer, reveal, self_grade
-from studygame.ui.run_state import Run
 
 TRUE_FALSE_KEYS = {"True": "T", "False": "F"}
 # Puts the cursor in a typed question's field as soon as it is drawn (issue 16, 8a); on a
@@ -58,10 +59,10 @@ def short_duration(wait: timedelta) -> str:
 def status_text(run: Run) -> str:
     """Where the learner is, the running score and the answer streak, in one line."""
     parts = []
-    if run.upcoming is not None:
-        parts.append(f"{run.upcoming.due} due, {run.upcoming.new_left} new today")
-    elif run.question_ids and run.deadline is None:
-        total = len(run.question_ids)
+    if run.queue is not None:
+        parts.append(f"{run.queue.due} due, {run.queue.new_left} new today")
+    elif run.plan.question_ids and run.plan.deadline is None:
+        total = len(run.plan.question_ids)
         parts.append(f"Question {min(run.position + 1, total)} of {total}")
     parts.append(f"{run.score:,} points")
     if run.streak >= 2:
@@ -71,14 +72,14 @@ def status_text(run: Run) -> str:
 
 def render_status(run: Run) -> None:
     """The progress bar (question n of N) with the score and streak; the clock in a speed round."""
-    if run.deadline is not None:
+    if run.plan.deadline is not None:
         st.caption(status_text(run))
         return
-    if run.upcoming is not None:
-        left = run.upcoming.due + run.upcoming.new_left
+    if run.queue is not None:
+        left = run.queue.due + run.queue.new_left
         done = run.answered / (run.answered + left) if run.answered + left else 1.0
     else:
-        done = run.position / max(len(run.question_ids), 1)
+        done = run.position / max(len(run.plan.question_ids), 1)
     st.progress(min(done, 1.0), text=status_text(run))
 
 
@@ -90,8 +91,9 @@ def render_prompt(question: Question) -> None:
 def render_question(run: Run, question: Question, preferences: LearnerPreferences) -> None:
     """The prompt and the ways to answer it."""
     render_prompt(question)
-    key = f"{run.mode}-{run.answered}-{question.id}"
-    if run.mode == "flashcards" or question.type == "flashcard":
+    # Every screen has its own widgets: a tap is bound to the screen it was drawn on.
+    key = f"{run.mode}-{run.screen}-{question.id}"
+    if run.mode is Mode.FLASHCARDS or question.type == "flashcard":
         _render_flashcard(run, question, preferences, key)
     elif question.type == "typed":
         with st.form(key=f"typed-{key}", clear_on_submit=True, border=False):
@@ -102,23 +104,25 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
                 type="primary",
                 width="stretch",
                 on_click=_on_typed,
-                args=(run, question, preferences, f"given-{key}"),
+                args=(run.mode, question, run.screen, preferences, f"given-{key}"),
             )
         st.html(FOCUS_TYPED, unsafe_allow_javascript=True)
     else:
-        for index, choice in enumerate(shuffled_choices(question, seed=run.seed)):
+        for index, choice in enumerate(shuffled_choices(question, seed=run.plan.seed)):
             st.button(
                 safe_markdown(choice),
                 key=f"choice-{key}-{index}",
                 width="stretch",
                 shortcut=choice_shortcut(question, index, choice),
                 on_click=answer,
-                args=(run, question, choice, preferences),
+                args=(run.mode, question, choice, run.screen, preferences),
             )
 
 
-def _on_typed(run: Run, question: Question, preferences: LearnerPreferences, key: str) -> None:
-    answer(run, question, st.session_state.get(key, ""), preferences)
+def _on_typed(
+    mode: Mode, question: Question, screen: int, preferences: LearnerPreferences, key: str
+) -> None:
+    answer(mode, question, st.session_state.get(key, ""), screen, preferences)
 
 
 def _render_flashcard(
@@ -132,7 +136,7 @@ def _render_flashcard(
             width="stretch",
             shortcut="Space",
             on_click=reveal,
-            args=(run, preferences),
+            args=(run.mode, run.screen, preferences),
         )
         return
     st.success(safe_markdown(question.answer))
@@ -148,7 +152,7 @@ def _render_flashcard(
                 wrap=True,  # "Again · 10 min" takes two lines at a quarter of a phone's width
                 shortcut=str(rating.value),  # Anki's keys: 1 Again ... 4 Easy
                 on_click=self_grade,
-                args=(run, question, rating, preferences),
+                args=(run.mode, question, rating, run.screen, preferences),
             )
 
 

@@ -1,31 +1,38 @@
-"""A study run's state and life cycle: which question is on screen, the score, the sitting.
+"""Where a study run lives between taps: this browser session, backed by its sitting.
 
-A run lives in `st.session_state` (UI state only: which question, the on-screen score);
-every answer is in Postgres the moment it is given (ui/answering.py).
+The run itself (its state and what each tap does) is the pure model in domain/run.py.
+This module keeps the current run of each mode in `st.session_state`, and when a page has
+none (a reload, Back/Forward, a new tab, a server restart) it picks up the mode's open
+sitting from the database: the plan stored when the run started and the answers recorded
+since. Every database read here is bounded, and a page goes on without it.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
-from studygame.domain.attempt import NewAttempt
-from studygame.domain.judging import Judgement
+from studygame.domain import run as model
+from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST
+from studygame.domain.modes import Mode
 from studygame.domain.questions import Question
+from studygame.domain.run import Plan, QueueView, Run
 from studygame.domain.selection import interleave_decks
 from studygame.services import queue
 from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences, get_learner_settings
-from studygame.services.study import end_study_session
-from studygame.ui.answers import flush_answers
-from studygame.ui.engine import session
+from studygame.services.sittings import end_study_session, open_sitting, start_sitting
+from studygame.ui.auth import is_unlocked
+from studygame.ui.engine import DATABASE_ERRORS, session
+from studygame.ui.errors import database_sentence
+from studygame.ui.outbox import flush_answers
+from studygame.ui.settings import app_settings
 
 PREFERENCES_KEY = "study_preferences"
+CRAM_PAGE = "pages/5_Cram.py"
 
 
 def utcnow() -> datetime:
@@ -33,126 +40,112 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class LastAnswer:
-    """The answer just given, kept so it can be shown, undone or overridden."""
-
-    attempt: NewAttempt
-    question: Question
-    judgement: Judgement
-    streak_before: int
-    saved: bool  # False: waiting in the outbox, so it cannot be undone or overridden yet
-    overridden: bool = False
-    moved_on: bool = False  # the run went straight to the next question (speed, flashcards)
-
-
-@dataclass
-class Run:
-    """One sitting in one mode, as the screen needs it."""
-
-    mode: str
-    question_ids: list[str]  # the planned order; Review asks the queue for each card instead
-    seed: str = field(default_factory=lambda: uuid.uuid4().hex)
-    session_id: uuid.UUID | None = None  # the study_sessions row, made at the first answer
-    position: int = 0
-    current_id: str | None = None
-    shown_at: float | None = None  # time.monotonic() when the question appeared
-    revealed: bool = False  # a flashcard's back is showing
-    last: LastAnswer | None = None
-    on_feedback: bool = False  # the feedback screen of `last` is showing
-    streak: int = 0
-    best_streak: int = 0
-    score: int = 0
-    answered: int = 0
-    correct: int = 0
-    missed: list[str] = field(default_factory=list)  # question ids answered wrong, in order
-    started_at: float = field(default_factory=time.monotonic)
-    ended_at: float | None = None
-    # Read once at the start: the goal and the best are celebrated when this run crosses them.
-    answered_today_before: int = 0
-    daily_goal: int = 0
-    best_before: int = 0
-    celebrated: set[str] = field(default_factory=set)
-    to_celebrate: tuple[str, ...] = ()  # the last answer's, shown once by the next screen
-    deadline: datetime | None = None  # speed rounds only
-    seconds: int | None = None  # speed rounds: the round's length
-    finished: bool = False
-    upcoming: queue.ReviewNext | None = None  # Review: the queue's counts at the last card
-    new_candidates: list[str] | None = None  # Review: the new cards this sitting may introduce
-    intervals: dict[int, timedelta] | None = None  # the revealed card's interval per grade
-
-    def time_up(self, now: datetime) -> bool:
-        """True once a speed round's clock has run out."""
-        return self.deadline is not None and now >= self.deadline
-
-    def seconds_left(self, now: datetime) -> float:
-        """Seconds left in a speed round (0 when time is up)."""
-        assert self.deadline is not None
-        return max((self.deadline - now).total_seconds(), 0.0)
-
-    def elapsed_s(self) -> float:
-        """How long the run has lasted (until it finished)."""
-        return (self.ended_at or time.monotonic()) - self.started_at
-
-
-def _key(mode: str) -> str:
+def _key(mode: Mode) -> str:
     return f"study_run:{mode}"
 
 
-def get_run(mode: str) -> Run | None:
-    """The run in progress in this mode, if any."""
-    return st.session_state.get(_key(mode))
+def _closed_key(mode: Mode) -> str:
+    return f"study_run_closed:{mode}"
+
+
+def get_run(mode: Mode) -> Run | None:
+    """The run in progress in this mode: this session's, else the open sitting's, if any."""
+    run = st.session_state.get(_key(mode))
+    if run is None:
+        run = _resumed(mode)
+        if run is not None:
+            st.session_state[_key(mode)] = run
+    return run
+
+
+def put_run(run: Run) -> None:
+    """Keep the run as it is now for the next screen."""
+    st.session_state[_key(run.mode)] = run
+
+
+def _resumed(mode: Mode) -> Run | None:
+    try:
+        with session() as s:
+            found = open_sitting(s, mode=mode, now=utcnow())
+    except DATABASE_ERRORS:
+        return None  # out of reach: the page starts afresh; the answers are safe anyway
+    if found is None or found[0].session_id == st.session_state.get(_closed_key(mode)):
+        return None
+    plan, answers = found
+    return model.resume(plan, answers)
 
 
 def start_run(
-    mode: str,
+    mode: Mode,
     question_ids: list[str],
     *,
     preferences: LearnerPreferences,
     seconds: int | None = None,
 ) -> Run:
     """Begin a run over these questions (Review: none, it follows the queue)."""
-    run = Run(mode=mode, question_ids=list(question_ids), daily_goal=preferences.daily_goal)
-    if seconds is not None:
-        run.seconds = seconds
-        run.deadline = utcnow() + timedelta(seconds=seconds)
+    now = utcnow()
+    plan = Plan(
+        mode=mode,
+        session_id=uuid.uuid4(),
+        started_at=now,
+        question_ids=tuple(question_ids),
+        deadline=None if seconds is None else now + timedelta(seconds=seconds),
+        seconds=seconds,
+        daily_goal=preferences.daily_goal,
+    )
+    celebrated: frozenset[str] = frozenset()
     try:
         with session() as s:
-            now = utcnow()
-            run.answered_today_before = queue.answers_today(
-                s, now=now, timezone=preferences.timezone
+            plan = replace(
+                plan,
+                answered_today_before=queue.answers_today(
+                    s, now=now, timezone=preferences.timezone
+                ),
+                best_before=queue.personal_best(s, mode=mode),
             )
-            run.best_before = queue.personal_best(s, mode=mode)
-    except OperationalError:
+            if not mode.follows_queue:
+                # Review's sitting is made by its first answer: browsing leaves no empty one.
+                start_sitting(s, plan=plan)
+    except DATABASE_ERRORS:
         # Out of reach: nothing is celebrated this run rather than celebrated wrongly.
-        run.celebrated |= {"daily_goal", "personal_best"}
-    st.session_state[_key(mode)] = run
+        celebrated = frozenset({DAILY_GOAL, PERSONAL_BEST})
+    run = replace(model.start(plan), celebrated=celebrated)
+    put_run(run)
     return run
 
 
-def finish_run(run: Run) -> None:
-    """Close the run's sitting (its totals are stored); safe to call again."""
-    if run.finished:
-        return
-    if run.ended_at is None:
-        run.ended_at = time.monotonic()
-    if run.session_id is not None:
-        # The sitting's totals count its answers: close it once none waits in the outbox.
-        if flush_answers():
-            return
-        try:
-            with session() as s:
-                end_study_session(s, session_id=run.session_id, now=utcnow())
-        except OperationalError:
-            return  # the database is out of reach: the next rerun closes it
-    run.finished = True
+def finish_run(run: Run) -> Run:
+    """Close the run's sitting (its totals are stored) once; returns the run as ended."""
+    run = model.ended(run, utcnow())
+    put_run(run)
+    if st.session_state.get(_closed_key(run.mode)) == run.plan.session_id:
+        return run
+    # The sitting's totals count its answers: close it once none waits in the outbox.
+    if flush_answers():
+        return run
+    try:
+        with session() as s:
+            end_study_session(s, session_id=run.plan.session_id, now=utcnow())
+    except DATABASE_ERRORS:
+        return run  # the database is out of reach: the next rerun closes it
+    st.session_state[_closed_key(run.mode)] = run.plan.session_id
+    return run
 
 
-def discard_run(mode: str) -> None:
+def discard_run(mode: Mode) -> None:
     """Close and forget this mode's run, back to its start screen."""
     run = st.session_state.pop(_key(mode), None)
     if run is not None:
         finish_run(run)
+        st.session_state.pop(_key(mode), None)
+        # Not picked up again, even if its sitting could not be closed yet.
+        st.session_state[_closed_key(mode)] = run.plan.session_id
+
+
+def start_cram(question_ids: list[str]) -> None:
+    """Open the Cram page on these questions (the Cram page reads `cram_question_ids`)."""
+    st.session_state["cram_question_ids"] = list(question_ids)
+    st.switch_page(CRAM_PAGE)
 
 
 def today(bank: QuestionBank, preferences: LearnerPreferences) -> queue.TodaySummary:
@@ -169,66 +162,61 @@ def today(bank: QuestionBank, preferences: LearnerPreferences) -> queue.TodaySum
 def learner_preferences() -> LearnerPreferences:
     """The learner's settings, read fresh: another device may have changed them.
 
-    While the database is out of reach, the last ones this session read: studying goes on
-    and the answers wait in the outbox.
+    While the database is out of reach: the last ones this session read, else the
+    defaults. Studying goes on and the answers wait in the outbox.
     """
     try:
         with session() as s:
             preferences = get_learner_settings(s)
-    except OperationalError:
-        if PREFERENCES_KEY not in st.session_state:
-            raise
-        return st.session_state[PREFERENCES_KEY]
+    except DATABASE_ERRORS as exc:
+        settings = app_settings()
+        sentence = database_sentence(exc, settings, unlocked=is_unlocked(settings))
+        st.warning(f"{sentence} Studying goes on: your answers wait until it is back.", icon="⏳")
+        return st.session_state.get(PREFERENCES_KEY) or LearnerPreferences()
     st.session_state[PREFERENCES_KEY] = preferences
     return preferences
 
 
 def current_question(
     run: Run, bank: dict[str, Question], preferences: LearnerPreferences
-) -> Question | None:
-    """The question on screen now; None when the run has nothing left to ask."""
+) -> tuple[Run, Question | None]:
+    """The question on screen now (None when the run has nothing left to ask), and the run."""
     if run.current_id is None:
-        run.current_id = _next_id(run, bank, preferences)
-        run.shown_at = None
-        run.revealed = False
-        run.intervals = None
-    if run.current_id is None:
-        return None
-    if run.shown_at is None:
-        run.shown_at = time.monotonic()
-    return bank[run.current_id]
+        if run.mode.follows_queue:
+            run = _next_from_queue(run, bank, preferences)
+        else:
+            position, question_id = run.planned_next(bank)
+            run = model.show(run, question_id, now=utcnow(), position=position)
+        put_run(run)
+    if run.current_id is None or run.current_id not in bank:
+        return run, None
+    return run, bank[run.current_id]
 
 
-def _next_id(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> str | None:
-    if run.mode == "review":
+def _next_from_queue(run: Run, bank: dict[str, Question], preferences) -> Run:
+    try:
         with session() as s:
-            if run.new_candidates is None:
+            candidates = run.new_candidates
+            if candidates is None:
                 # New cards take turns across decks, not one deck's cards in a row.
-                run.new_candidates = queue.new_card_candidates(
-                    s,
-                    question_ids=[q.id for q in interleave_decks(bank.values())],
-                    limit=preferences.new_cards_per_day,
+                candidates = tuple(
+                    queue.new_card_candidates(
+                        s,
+                        question_ids=[q.id for q in interleave_decks(bank.values())],
+                        limit=preferences.new_cards_per_day,
+                    )
                 )
-            run.upcoming = queue.next_review_card(
+            upcoming = queue.next_review_card(
                 s,
                 question_ids=list(bank),
                 now=utcnow(),
                 timezone=preferences.timezone,
                 new_cards_per_day=preferences.new_cards_per_day,
-                candidates=run.new_candidates,
+                candidates=candidates,
             )
-        return run.upcoming.question_id
-    # A question removed from the bank since the run began is skipped.
-    while run.position < len(run.question_ids):
-        if run.question_ids[run.position] in bank:
-            return run.question_ids[run.position]
-        run.position += 1
-    return None
-
-
-def next_question(run: Run) -> None:
-    """Leave the feedback screen for the next question."""
-    run.on_feedback = False
-    run.current_id = None
-    if run.mode != "review":
-        run.position += 1
+    except DATABASE_ERRORS:
+        # Without the queue there is nothing to review: the summary says so, nothing breaks.
+        return model.show(run, None, now=utcnow())
+    view = QueueView(upcoming.due, upcoming.new_left, upcoming.next_due_at)
+    run = replace(run, new_candidates=candidates, queue=view)
+    return model.show(run, upcoming.question_id, now=utcnow())

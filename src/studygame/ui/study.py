@@ -2,9 +2,10 @@
 
 The question/feedback/next cycle runs in `st.fragment`: a tap reruns only the study area,
 not the page's set-up (settings, the PIN gate, the bank lookup, the learner's settings,
-the sidebar), which the page ran once when it loaded. The run's state and the writes are
-in ui/run_state.py and ui/answering.py; what each screen draws is in ui/question_widgets.py,
-ui/feedback.py and ui/summary.py.
+the sidebar), which the page ran once when it loaded. The run's rules are the model in
+domain/run.py; ui/run_state.py keeps it (and resumes it after a reload), ui/answering.py
+applies the taps; what each screen draws is in ui/question_widgets.py, ui/feedback.py and
+ui/summary.py.
 """
 
 from __future__ import annotations
@@ -14,47 +15,25 @@ import uuid
 
 import streamlit as st
 
+from studygame.domain.modes import Mode
 from studygame.domain.questions import Question
+from studygame.domain.run import Run
 from studygame.domain.selection import draw
 from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences
-from studygame.ui.feedback import render_feedback, render_previous
+from studygame.ui.feedback import celebrate, render_feedback, render_previous
 from studygame.ui.question_widgets import render_question, render_status
-from studygame.ui.run_state import (
-    Run,
-    current_question,
-    discard_run,
-    get_run,
-    learner_preferences,
-    start_run,
-    today,
-    utcnow,
-)
+from studygame.ui.run_state import current_question, get_run, start_run, utcnow
+from studygame.ui.styles import guard_taps
 from studygame.ui.summary import render_summary
 
 AUTO_GRADED = ("mcq", "truefalse", "typed")
 # Against the clock, only questions answered with one tap: typing on a phone is too slow.
 TAPPABLE = ("mcq", "truefalse")
 
-# The pages use these through this module; they are defined where they belong.
-__all__ = [
-    "AUTO_GRADED",
-    "TAPPABLE",
-    "discard_run",
-    "get_run",
-    "learner_preferences",
-    "practice",
-    "review",
-    "setup_form",
-    "speed_round",
-    "start_run",
-    "today",
-    "utcnow",
-]
-
 
 def setup_form(
-    mode: str,
+    mode: Mode,
     bank: QuestionBank,
     preferences: LearnerPreferences,
     *,
@@ -93,7 +72,7 @@ def _pool(mode: str, bank: QuestionBank, types: tuple[str, ...] | None) -> list:
 
 
 def _start_drawn(
-    mode: str,
+    mode: Mode,
     bank: QuestionBank,
     types: tuple[str, ...] | None,
     preferences: LearnerPreferences,
@@ -106,7 +85,7 @@ def _start_drawn(
 
 
 def practice(
-    mode: str,
+    mode: Mode,
     bank: QuestionBank,
     preferences: LearnerPreferences,
     *,
@@ -119,7 +98,7 @@ def practice(
 
 @st.fragment
 def _practice_area(
-    mode: str,
+    mode: Mode,
     bank: QuestionBank,
     preferences: LearnerPreferences,
     *,
@@ -141,20 +120,23 @@ def review(bank: QuestionBank, preferences: LearnerPreferences) -> None:
 
 @st.fragment
 def _review_area(bank: QuestionBank, preferences: LearnerPreferences) -> None:
-    run = get_run("review") or start_run("review", [], preferences=preferences)
+    run = get_run(Mode.REVIEW) or start_run(Mode.REVIEW, [], preferences=preferences)
     play(run, bank.by_id, preferences)
 
 
 def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -> None:
     """Render the run's current screen: a question, its feedback, or the summary."""
     if run.on_feedback:
+        guard_taps(run.screen)
         render_status(run)
         render_feedback(run, preferences)
         return
-    question = current_question(run, bank, preferences)
+    run, question = current_question(run, bank, preferences)
     if question is None:
         render_summary(run, bank)
         return
+    guard_taps(run.screen)
+    celebrate(run)
     render_status(run)
     render_question(run, question, preferences)
     render_previous(run, preferences)
@@ -167,18 +149,22 @@ def speed_round(bank: QuestionBank, preferences: LearnerPreferences) -> None:
 
 @st.fragment
 def _speed_area(bank: QuestionBank, preferences: LearnerPreferences) -> None:
-    run = get_run("speed")
+    run = get_run(Mode.SPEED)
     if run is None:
         st.write(
             f"{preferences.speed_round_seconds} seconds: 10 s a question scores most when fast."
         )
         seconds = preferences.speed_round_seconds
-        setup_form("speed", bank, preferences, types=TAPPABLE, lengths=(), seconds=seconds)
+        setup_form(Mode.SPEED, bank, preferences, types=TAPPABLE, lengths=(), seconds=seconds)
         return
-    question = None if run.time_up(utcnow()) else current_question(run, bank.by_id, preferences)
+    question = None
+    if not run.time_up(utcnow()):
+        run, question = current_question(run, bank.by_id, preferences)
     if question is None:
         render_summary(run, bank.by_id)
         return
+    guard_taps(run.screen)
+    celebrate(run)
     _countdown(run)
     render_status(run)
     render_question(run, question, preferences)
@@ -190,6 +176,6 @@ def _speed_area(bank: QuestionBank, preferences: LearnerPreferences) -> None:
 def _countdown(run: Run) -> None:
     # Only this fragment reruns every second; at zero the study area reruns to the result.
     left = run.seconds_left(utcnow())
-    st.progress(left / (run.seconds or 1), text=f"⏱️ {math.ceil(left)} s left")
+    st.progress(left / (run.plan.seconds or 1), text=f"⏱️ {math.ceil(left)} s left")
     if left <= 0:
         st.rerun()

@@ -23,6 +23,13 @@ _GRADES = "\n".join(
     f"background-color: color-mix(in srgb, {colour} 18%, transparent) !important; }}"
     for rating, colour in GRADE_COLOURS.items()
 )
+# A tap is only an answer if the learner could have seen what they tapped: a button that
+# answers, turns a card or moves on ignores the pointer for this long after it appears, so
+# the second half of a double tap falls on nothing. Keys are not pointers: they act at once.
+TAP_GUARD_MS = 250
+_GUARDED = ", ".join(
+    f'[class*="st-key-{prefix}"] button' for prefix in ("choice-", "grade-", "reveal-", "next")
+)
 # !important: Streamlit styles a disabled button with a more specific rule than a key's.
 STYLES = f"""
 <style>
@@ -44,6 +51,19 @@ STYLES = f"""
 @media (max-width: 640px) {{ .stButton button kbd {{ display: none; }} }}
 </style>
 """
+
+
+def guard_taps(screen: int) -> None:
+    """Arm this screen's buttons against taps aimed at the screen before.
+
+    The animation's name carries the screen's number: Streamlit reuses a button's element
+    from one screen to the next, and only a new name makes the browser start it again.
+    """
+    name = f"studygame-arm-{screen}"
+    st.html(
+        f"<style>@keyframes {name} {{ from, to {{ pointer-events: none; }} }} "
+        f"{_GUARDED} {{ animation: {name} {TAP_GUARD_MS}ms; }}</style>"
+    )
 
 
 def apply_styles() -> None:

@@ -12,10 +12,10 @@ import streamlit as st
 from studygame.domain.celebration import is_new_best
 from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question
+from studygame.domain.run import Run
 from studygame.ui.feedback import celebrate
-from studygame.ui.progress_cache import start_cram
 from studygame.ui.question_widgets import short_duration
-from studygame.ui.run_state import Run, discard_run, finish_run, utcnow
+from studygame.ui.run_state import discard_run, finish_run, start_cram, utcnow
 
 
 def clock(seconds: float) -> str:
@@ -31,13 +31,13 @@ def missed_questions(run: Run, bank: dict[str, Question]) -> list[Question]:
 
 def render_summary(run: Run, bank: dict[str, Question]) -> None:
     """The round's summary; the sitting is closed."""
-    finish_run(run)
+    run = finish_run(run)
     celebrate(run)  # the round's last answer may be the one that reached the goal
-    if run.mode == "speed":
+    if run.mode.is_timed:
         st.subheader(f"{run.score:,} points")
     else:
         st.subheader("Done!" if run.answered else "Nothing to study here right now.")
-    upcoming = run.upcoming
+    upcoming = run.queue
     if upcoming is not None and upcoming.next_due_at is not None:
         wait = max(upcoming.next_due_at - utcnow(), timedelta(0))
         st.caption(f"All caught up: the next card comes due in {short_duration(wait)}.")
@@ -45,7 +45,7 @@ def render_summary(run: Run, bank: dict[str, Question]) -> None:
         _render_figures(run)
         _render_missed(run, bank)
     st.button(
-        "Play again" if run.mode == "speed" else "Study again",
+        "Play again" if run.mode.is_timed else "Study again",
         key="again",
         type="primary",
         width="stretch",
@@ -61,18 +61,19 @@ def _render_figures(run: Run) -> None:
         st.metric("Points", f"{run.score:,}", border=True)
         st.metric("Accuracy", f"{round(100 * run.correct / run.answered)} %", border=True)
         st.metric("Best streak", run.best_streak, border=True)
-        st.metric("Time", clock(run.elapsed_s()), border=True)
+        st.metric("Time", clock(run.elapsed_s(utcnow())), border=True)
     st.write(f"{run.correct} right of {run.answered} answered · +{run.score:,} XP added.")
-    if run.daily_goal:
-        today = run.answered_today_before + run.answered
+    plan = run.plan
+    if plan.daily_goal:
+        today = plan.answered_today_before + run.answered
         st.progress(
-            min(today / run.daily_goal, 1.0),
-            text=f"Daily goal: {today} of {run.daily_goal} answers",
+            min(today / plan.daily_goal, 1.0),
+            text=f"Daily goal: {today} of {plan.daily_goal} answers",
         )
-    if is_new_best(score=run.score, best_before=run.best_before):
-        st.success("New personal best!" if run.best_before else "Your first personal best!")
+    if is_new_best(score=run.score, best_before=plan.best_before):
+        st.success("New personal best!" if plan.best_before else "Your first personal best!")
     else:
-        st.caption(f"Personal best: {run.best_before:,} points.")
+        st.caption(f"Personal best: {plan.best_before:,} points.")
 
 
 def _render_missed(run: Run, bank: dict[str, Question]) -> None:

@@ -1,15 +1,14 @@
-"""Saving answers from the study pages: straight to Postgres, or to the outbox when it is down."""
+"""The app's outbox: answers saved straight to Postgres, or queued on disk while it is down."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from studygame.db import DatabaseUnavailable
 from studygame.domain.attempt import NewAttempt
 from studygame.services.outbox import OUTBOX_FILE, Outbox, SaveOutcome
 from studygame.ui.engine import app_engine
 from studygame.ui.settings import app_settings
-
-__all__ = ["SaveOutcome", "app_outbox", "flush_answers", "pending_badge", "save_answer"]
 
 
 @st.cache_resource
@@ -23,7 +22,14 @@ def save_answer(attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome
 
     Queued answers go first once the database is back, so cards move in answer order.
     """
-    outcome = app_outbox().save(app_engine(), attempt, desired_retention=desired_retention)
+    outbox = app_outbox()
+    try:
+        engine = app_engine()
+    except DatabaseUnavailable:
+        # Never reached since the app started: the answer waits for it like any other.
+        outbox.add(attempt)
+        return SaveOutcome(saved=False, flushed=0, pending=outbox.pending())
+    outcome = outbox.save(engine, attempt, desired_retention=desired_retention)
     if outcome.rejected:
         st.error(f"This answer could not be saved: {outcome.rejected}.", icon="🚫")
     return outcome

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.outbox import OUTBOX_FILE, Outbox
-from studygame.ui.answers import app_outbox
 from studygame.ui.engine import app_engine
+from studygame.ui.outbox import app_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def study_page():
     import streamlit as st
 
     from studygame.domain.attempt import NewAttempt
-    from studygame.ui.answers import pending_badge, save_answer
+    from studygame.ui.outbox import pending_badge, save_answer
 
     attempt = NewAttempt(
         id=uuid.uuid4(),
