@@ -8,7 +8,7 @@ from sqlalchemy.pool import NullPool
 
 from studygame.config import get_settings
 from studygame.db import make_engine, session_scope
-from studygame.migrations import schema_status
+from studygame.migrations import head_revision, schema_status
 from studygame.models import LegacyImport
 from studygame.services.backup import stats_of
 from studygame.services.export import (
@@ -121,6 +121,42 @@ def test_a_bad_export_changes_nothing(scratch_url, exported, damage, message):
     assert str(problem.value).startswith(message)
     # Not even the schema the import had begun to build is left behind.
     assert stats_of(scratch_url) == {}
+
+
+def _manifest_revision(revision: str):
+    def change(data: bytes) -> bytes:
+        manifest = json.loads(data)
+        manifest["alembic_revision"] = revision
+        return json.dumps(manifest).encode()
+
+    return change
+
+
+def test_a_manifest_naming_another_revision_says_which_the_file_and_database_have(
+    scratch_url, exported
+):
+    edited = _rewrite(exported, "manifest.json", _manifest_revision("0003"))
+    with pytest.raises(ExportError) as problem:
+        _import(scratch_url, edited)
+    assert str(problem.value) == (
+        f"This export's manifest names schema revision 0003, but the database it was taken "
+        f"from was at {head_revision()}: the manifest does not match the data, so nothing "
+        "was imported."
+    )
+    assert stats_of(scratch_url) == {}
+
+
+def test_a_manifest_naming_an_unknown_revision_says_so(scratch_url, exported):
+    edited = _rewrite(exported, "manifest.json", _manifest_revision("0003"))
+    edited = _rewrite(
+        edited,
+        "manifest.json",
+        lambda m: m.replace(
+            json.loads(m)["tables"]["alembic_version"]["checksum"].encode(), b"0" * 32
+        ),
+    )
+    with pytest.raises(ExportError, match=r"was at a revision this StudyGame does not know:"):
+        _import(scratch_url, edited)
 
 
 def test_import_refuses_a_database_that_has_data(study_database, exported):

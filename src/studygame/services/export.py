@@ -17,16 +17,19 @@ from typing import IO
 
 import psycopg
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.orm import Session
 
 from studygame import migrations
+from studygame.migrations import alembic_config
 from studygame.services.backup import (
     CHUNK,
     TABLE_NAME,
     TableStats,
     compare_stats,
+    revision_stats,
     table_stats,
 )
 
@@ -80,6 +83,7 @@ def import_export_zip(session: Session, *, archive: Path | IO[bytes]) -> dict[st
     connection = _postgres_connection(session)
     with _open_archive(archive) as zipped:
         revision, expected = _read_manifest(zipped)
+        _require_matching_revision(connection, revision, expected)
         _require_empty(connection, revision)
         try:
             migrations.upgrade_connection(connection, revision)
@@ -153,6 +157,25 @@ def _read_manifest(zipped: zipfile.ZipFile) -> tuple[str, dict[str, TableStats]]
             "This zip is not a StudyGame export (its manifest.json is missing or bad)."
         )
     return revision, tables
+
+
+def _require_matching_revision(
+    connection: Connection, revision: str, expected: dict[str, TableStats]
+) -> None:
+    # The manifest's alembic_version checksum records the revision the data was taken at:
+    # a manifest naming another one would load the rows into the wrong schema.
+    recorded = expected.get("alembic_version")
+    if recorded is None or revision_stats(connection, revision) == recorded:
+        return
+    known = (
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+    actual = next((r for r in known if revision_stats(connection, r) == recorded), None)
+    raise ExportError(
+        f"This export's manifest names schema revision {revision}, but the database it was "
+        f"taken from was at {actual or 'a revision this StudyGame does not know'}: the "
+        "manifest does not match the data, so nothing was imported."
+    )
 
 
 def _require_empty(connection: Connection, revision: str) -> None:
