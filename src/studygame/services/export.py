@@ -23,6 +23,7 @@ from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.orm import Session
 
 from studygame import migrations
+from studygame.domain.answer_time import answer_time_problem
 from studygame.migrations import alembic_config
 from studygame.services.backup import (
     CHUNK,
@@ -37,6 +38,8 @@ EXPORT_FORMAT = "studygame-export/1"
 MANIFEST = "manifest.json"
 # Alembic writes its own table when the import builds the schema.
 NOT_EXPORTED = frozenset({"alembic_version"})
+ATTEMPTS = "attempts"
+REFUSALS_LISTED = 5
 
 
 class ExportError(RuntimeError):
@@ -74,16 +77,20 @@ def export_zip(session: Session, *, now: datetime) -> bytes:
     return buffer.getvalue()
 
 
-def import_export_zip(session: Session, *, archive: Path | IO[bytes]) -> dict[str, int]:
+def import_export_zip(
+    session: Session, *, archive: Path | IO[bytes], now: datetime
+) -> dict[str, int]:
     """Load an export into an empty database at its schema, check it, then upgrade to head.
 
-    All in the caller's transaction: any problem leaves the database as it was.
+    All in the caller's transaction: any problem leaves the database as it was. An answer
+    that could not be recorded at `now` (domain/answer_time.py) refuses the whole file.
     Returns the rows loaded per table.
     """
     connection = _postgres_connection(session)
     with _open_archive(archive) as zipped:
         revision, expected = _read_manifest(zipped)
         _require_matching_revision(connection, revision, expected)
+        _require_answers_in_the_window(zipped, now=now)
         _require_empty(connection, revision)
         try:
             migrations.upgrade_connection(connection, revision)
@@ -176,6 +183,37 @@ def _require_matching_revision(
         f"taken from was at {actual or 'a revision this StudyGame does not know'}: the "
         "manifest does not match the data, so nothing was imported."
     )
+
+
+def _require_answers_in_the_window(zipped: zipfile.ZipFile, *, now: datetime) -> None:
+    # Checked before anything is built, so the refusal names every answer with its reason
+    # (the CHECK constraint would stop only at the first, in Postgres's words).
+    member_name = f"{ATTEMPTS}.csv"
+    if member_name not in zipped.namelist():
+        return
+    refused = []
+    try:
+        with zipped.open(member_name) as member:
+            for row in csv.DictReader(io.TextIOWrapper(member, encoding="utf-8", newline="")):
+                try:
+                    problem = answer_time_problem(
+                        datetime.fromisoformat(row["answered_at"]), now=now
+                    )
+                except (KeyError, TypeError, ValueError):
+                    problem = "its time cannot be read"
+                if problem is not None:
+                    refused.append(f"answer {row.get('id')}: {problem}")
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, csv.Error):
+        raise ExportError(f"{member_name} is damaged inside the zip.") from None
+    if refused:
+        listed = "; ".join(refused[:REFUSALS_LISTED])
+        more = len(refused) - REFUSALS_LISTED
+        raise ExportError(
+            f"Nothing was imported: {member_name} holds {len(refused)} "
+            f"answer{'' if len(refused) == 1 else 's'} that cannot be recorded ({listed}"
+            + (f"; and {more} more" if more > 0 else "")
+            + ")."
+        )
 
 
 def _require_empty(connection: Connection, revision: str) -> None:
