@@ -20,7 +20,8 @@ def answer_time_problem(answered_at: datetime, *, now: datetime) -> str | None:
     if answered_at.tzinfo is None:
         return "its time has no timezone"
     if answered_at < EARLIEST_ANSWER:
-        return f"it is dated {answered_at.date().isoformat()}, before {EARLIEST_ANSWER.date().isoformat()}"
+        earliest = EARLIEST_ANSWER.date().isoformat()
+        return f"it is dated {answered_at.date().isoformat()}, before {earliest}"
     if answered_at > now + MAX_AHEAD:
         minutes = int(MAX_AHEAD.total_seconds() // 60)
         return (
