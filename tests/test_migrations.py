@@ -118,6 +118,9 @@ def _accepted(engine, answered_at: datetime) -> bool:
 def test_postgres_refuses_answers_outside_the_window(engine):
     for answered_at, accepted in _window_cases():
         assert _accepted(engine, answered_at) is accepted, answered_at
+    with engine.connect() as connection:
+        names = {c["name"] for c in inspect(connection).get_check_constraints("attempts")}
+    assert "ck_attempts_answered_at_window" in names
 
 
 def test_sqlite_refuses_answers_outside_the_window(tmp_path):

@@ -96,7 +96,8 @@ def upgrade() -> None:
         ).rowcount
         # The rollup triggers of revision 0003 take the rows out of Progress's totals too.
         op.execute(f"DELETE FROM attempts WHERE {PG_OUTSIDE}")
-        op.create_check_constraint(CONSTRAINT, "attempts", PG_WINDOW)
+        # op.f: the name is final; the naming convention would prefix it a second time.
+        op.create_check_constraint(op.f(CONSTRAINT), "attempts", PG_WINDOW)
     else:
         too_early = SQLITE_TOO_EARLY.format(at="answered_at")
         fields = ", ".join(
@@ -126,7 +127,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_constraint(CONSTRAINT, "attempts", type_="check")
+        op.drop_constraint(op.f(CONSTRAINT), "attempts", type_="check")
         op.execute(
             "INSERT INTO attempts SELECT (jsonb_populate_record(NULL::attempts, attempt)).* "
             "FROM attempt_rejects"
