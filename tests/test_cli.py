@@ -153,7 +153,7 @@ def test_restore_into_an_empty_database_then_only_with_force(app_database, tmp_p
     assert again.output.startswith("Error: The target database is not empty (it has ")
     assert forced.exit_code == 0, forced.output
     assert forced.output.startswith("Replacing ")
-    assert "alembic_version (1 row), attempts (" in forced.output
+    assert "alembic_version (1 row), attempt_rejects (0 rows), attempts (" in forced.output
 
 
 def test_export_then_import_export(app_database, tmp_path):

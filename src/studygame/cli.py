@@ -420,7 +420,7 @@ def import_export(file: Path, database_url: str | None) -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with _one_sentence_errors(), session_scope(engine) as s:
-            counts = import_export_zip(s, archive=file)
+            counts = import_export_zip(s, archive=file, now=datetime.now(UTC))
     except OperationalError as exc:
         raise click.ClickException(describe_connect_error(exc, engine)) from None
     finally:

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from studygame.domain.answer_time import EARLIEST_ANSWER, MAX_AHEAD
+
 # Postgres gets JSONB (indexable, compact); the SQLite dev file gets plain JSON text.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -129,6 +131,12 @@ class Attempt(Base):
         CheckConstraint("source IN ('app', 'legacy')", name="source"),
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating"),
         CheckConstraint("response_ms >= 0", name="response_ms"),
+        # Postgres's form (revision 0005); SQLite refuses now() in a CHECK and uses triggers.
+        CheckConstraint(
+            f"answered_at >= '{EARLIEST_ANSWER:%Y-%m-%d %H:%M:%S+00}' AND answered_at <= "
+            f"now() + interval '{MAX_AHEAD.total_seconds() // 60:.0f} minutes'",
+            name="answered_at_window",
+        ),
         Index("ix_attempts_question_id_answered_at", "question_id", "answered_at"),
         Index("ix_attempts_answered_at", "answered_at"),
         # The most-wrong list reads only the wrong answers.
@@ -140,6 +148,17 @@ class Attempt(Base):
             sqlite_where=text("NOT is_correct"),
         ),
     )
+
+
+class AttemptReject(Base):
+    """An answer set aside because it was dated outside the answer window, kept whole."""
+
+    __tablename__ = "attempt_rejects"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[dict[str, Any]]
+    rejected_at: Mapped[datetime]
 
 
 class ActivityBucket(Base):

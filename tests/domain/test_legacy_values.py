@@ -6,7 +6,6 @@ import pytest
 
 from studygame.domain.legacy_values import (
     REJECT_REASONS,
-    in_range,
     milliseconds,
     parse_bool,
     parse_timestamp,
@@ -133,17 +132,3 @@ def test_question_id_problem(raw, expected):
 
 def test_every_reason_a_question_id_gets_is_a_reject_reason():
     assert {"missing_question_id", "bad_question_id"} <= set(REJECT_REASONS)
-
-
-@pytest.mark.parametrize(
-    ("moment", "expected"),
-    [
-        (datetime(1990, 1, 1, tzinfo=UTC), True),
-        (datetime(1989, 12, 31, 23, 59, 59, tzinfo=UTC), False),
-        (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), True),
-        (datetime(2026, 11, 29, 12, 0, 1, tzinfo=UTC), False),
-        (datetime(9999, 12, 31, tzinfo=UTC), False),
-    ],
-)
-def test_in_range(moment, expected):
-    assert in_range(moment, now=datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) is expected

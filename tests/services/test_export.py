@@ -1,6 +1,8 @@
+import csv
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -8,7 +10,7 @@ from sqlalchemy.pool import NullPool
 
 from studygame.config import get_settings
 from studygame.db import make_engine, session_scope
-from studygame.migrations import schema_status
+from studygame.migrations import head_revision, schema_status
 from studygame.models import LegacyImport
 from studygame.services.backup import stats_of
 from studygame.services.export import (
@@ -34,7 +36,7 @@ def _import(url: str, archive: bytes) -> dict[str, int]:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with session_scope(engine) as session:
-            return import_export_zip(session, archive=io.BytesIO(archive))
+            return import_export_zip(session, archive=io.BytesIO(archive), now=NOW)
     finally:
         engine.dispose()
 
@@ -121,6 +123,91 @@ def test_a_bad_export_changes_nothing(scratch_url, exported, damage, message):
     assert str(problem.value).startswith(message)
     # Not even the schema the import had begun to build is left behind.
     assert stats_of(scratch_url) == {}
+
+
+def _manifest_revision(revision: str):
+    def change(data: bytes) -> bytes:
+        manifest = json.loads(data)
+        manifest["alembic_revision"] = revision
+        return json.dumps(manifest).encode()
+
+    return change
+
+
+def test_a_manifest_naming_another_revision_says_which_the_file_and_database_have(
+    scratch_url, exported
+):
+    edited = _rewrite(exported, "manifest.json", _manifest_revision("0003"))
+    with pytest.raises(ExportError) as problem:
+        _import(scratch_url, edited)
+    assert str(problem.value) == (
+        f"This export's manifest names schema revision 0003, but the database it was taken "
+        f"from was at {head_revision()}: the manifest does not match the data, so nothing "
+        "was imported."
+    )
+    assert stats_of(scratch_url) == {}
+
+
+def test_a_manifest_naming_an_unknown_revision_says_so(scratch_url, exported):
+    edited = _rewrite(exported, "manifest.json", _manifest_revision("0003"))
+    edited = _rewrite(
+        edited,
+        "manifest.json",
+        lambda m: m.replace(
+            json.loads(m)["tables"]["alembic_version"]["checksum"].encode(), b"0" * 32
+        ),
+    )
+    with pytest.raises(ExportError, match=r"was at a revision this StudyGame does not know:"):
+        _import(scratch_url, edited)
+
+
+def _answered_at(*moments: str):
+    """Date the first answers of attempts.csv at `moments`, the rest as they are."""
+
+    def change(data: bytes) -> bytes:
+        rows = list(csv.DictReader(io.StringIO(data.decode())))
+        for row, moment in zip(rows, moments, strict=False):
+            row["answered_at"] = moment
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().encode()
+
+    return change
+
+
+def test_answers_outside_the_window_are_refused_with_their_reasons_and_nothing_is_written(
+    scratch_url, exported
+):
+    ahead = NOW + timedelta(minutes=11)
+    edited = _rewrite(
+        exported,
+        "attempts.csv",
+        _answered_at("0001-01-01 00:00:00+00", f"{ahead:%Y-%m-%d %H:%M:%S+00}"),
+    )
+    with pytest.raises(ExportError) as problem:
+        _import(scratch_url, edited)
+    assert str(problem.value).startswith(
+        "Nothing was imported: attempts.csv holds 2 answers that cannot be recorded (answer "
+    )
+    assert "it is dated 0001-01-01, before 2000-01-01" in str(problem.value)
+    assert (
+        f"it is dated {ahead:%Y-%m-%d %H:%M} UTC, more than 10 minutes ahead of the server's clock"
+        in str(problem.value)
+    )
+    assert stats_of(scratch_url) == {}
+
+
+def test_an_answer_ten_minutes_ahead_of_the_import_still_loads(scratch_url, exported):
+    # Only the window is checked first: the edited row then fails the manifest's checksum.
+    edited = _rewrite(
+        exported,
+        "attempts.csv",
+        _answered_at(f"{NOW + timedelta(minutes=10):%Y-%m-%d %H:%M:%S+00}"),
+    )
+    with pytest.raises(ExportError, match=r"^The export does not load as its manifest says"):
+        _import(scratch_url, edited)
 
 
 def test_import_refuses_a_database_that_has_data(study_database, exported):

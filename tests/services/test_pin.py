@@ -24,6 +24,13 @@ def test_the_right_pin_unlocks_and_records_nothing(session):
     assert failures(session) == []
 
 
+@pytest.mark.parametrize("entered", ["4711 ", " 4711", "4711\n", "\t4711 "])
+def test_spaces_around_the_pin_are_ignored_as_they_are_in_app_pin(session, entered):
+    result = check_pin(session, entered=entered, pin=PIN, now=T0)
+    assert result.outcome is PinOutcome.UNLOCKED
+    assert failures(session) == []
+
+
 @pytest.mark.parametrize("entered", ["4712", "0000", "47111", "471100000000"])
 def test_a_wrong_pin_records_only_its_time(session, entered):
     result = check_pin(session, entered=entered, pin=PIN, now=T0)
@@ -31,7 +38,7 @@ def test_a_wrong_pin_records_only_its_time(session, entered):
     assert failures(session) == [T0]
 
 
-@pytest.mark.parametrize("entered", ["", "471", "4711 ", "47a1", "٤٧١١", "4711000000000"])
+@pytest.mark.parametrize("entered", ["", "  ", "471", "47 11", "47a1", "٤٧١١", "4711000000000"])
 def test_what_cannot_be_a_pin_is_refused_without_counting(session, entered):
     result = check_pin(session, entered=entered, pin=PIN, now=T0)
     assert result.outcome is PinOutcome.MALFORMED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 # Epoch numbers at or above this are milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973.
 EPOCH_MS_FROM = 1e11
@@ -18,10 +18,6 @@ REJECT_REASONS = (
     "timestamp_out_of_range",
     "bad_correct",
 )
-# The old app was written long after this; a later answer than tomorrow is a broken clock, and
-# either would sit first or last in every schedule replay (year 9999 overflows it).
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-LATEST_AHEAD = timedelta(days=1)
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -94,8 +90,3 @@ def question_id_problem(value: object, *, max_length: int) -> str | None:
     if len(value) > max_length or not value.isprintable() or "\ufffd" in value:
         return "bad_question_id"
     return None
-
-
-def in_range(moment: datetime, *, now: datetime) -> bool:
-    """Whether an old timestamp is plausible: from 1990 up to a day after the import's `now`."""
-    return EARLIEST <= moment <= now + LATEST_AHEAD

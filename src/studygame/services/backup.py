@@ -179,18 +179,25 @@ def table_stats(connection: Connection) -> dict[str, TableStats]:
         )
     ).scalars()
     quote = connection.dialect.identifier_preparer.quote
-    stats = {}
-    for name in names.all():
-        # Hashing each row first keeps the aggregate small (32 bytes a row) on a 1M-row table,
-        # and sorting the hashes makes the result independent of physical order and collation.
-        rows, checksum = connection.execute(
-            text(
-                "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h COLLATE \"C\"), '')) "
-                f"FROM (SELECT md5(t::text) AS h FROM public.{quote(name)} AS t) AS hashes"
-            )
-        ).one()
-        stats[name] = TableStats(rows=rows, checksum=checksum)
-    return stats
+    return {name: _stats(connection, f"public.{quote(name)}") for name in names.all()}
+
+
+def revision_stats(connection: Connection, revision: str) -> TableStats:
+    """What table_stats gives `alembic_version` when it holds just `revision`."""
+    return _stats(connection, "(SELECT CAST(:revision AS varchar(32)) AS version_num)", revision)
+
+
+def _stats(connection: Connection, relation: str, revision: str | None = None) -> TableStats:
+    # Hashing each row first keeps the aggregate small (32 bytes a row) on a 1M-row table,
+    # and sorting the hashes makes the result independent of physical order and collation.
+    rows, checksum = connection.execute(
+        text(
+            "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h COLLATE \"C\"), '')) "
+            f"FROM (SELECT md5(t::text) AS h FROM {relation} AS t) AS hashes"
+        ),
+        {"revision": revision} if revision is not None else {},
+    ).one()
+    return TableStats(rows=rows, checksum=checksum)
 
 
 def compare_stats(expected: dict[str, TableStats], actual: dict[str, TableStats]) -> list[str]:

@@ -17,16 +17,20 @@ from typing import IO
 
 import psycopg
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.orm import Session
 
 from studygame import migrations
+from studygame.domain.answer_time import answer_time_problem
+from studygame.migrations import alembic_config
 from studygame.services.backup import (
     CHUNK,
     TABLE_NAME,
     TableStats,
     compare_stats,
+    revision_stats,
     table_stats,
 )
 
@@ -34,6 +38,8 @@ EXPORT_FORMAT = "studygame-export/1"
 MANIFEST = "manifest.json"
 # Alembic writes its own table when the import builds the schema.
 NOT_EXPORTED = frozenset({"alembic_version"})
+ATTEMPTS = "attempts"
+REFUSALS_LISTED = 5
 
 
 class ExportError(RuntimeError):
@@ -71,15 +77,20 @@ def export_zip(session: Session, *, now: datetime) -> bytes:
     return buffer.getvalue()
 
 
-def import_export_zip(session: Session, *, archive: Path | IO[bytes]) -> dict[str, int]:
+def import_export_zip(
+    session: Session, *, archive: Path | IO[bytes], now: datetime
+) -> dict[str, int]:
     """Load an export into an empty database at its schema, check it, then upgrade to head.
 
-    All in the caller's transaction: any problem leaves the database as it was.
+    All in the caller's transaction: any problem leaves the database as it was. An answer
+    that could not be recorded at `now` (domain/answer_time.py) refuses the whole file.
     Returns the rows loaded per table.
     """
     connection = _postgres_connection(session)
     with _open_archive(archive) as zipped:
         revision, expected = _read_manifest(zipped)
+        _require_matching_revision(connection, revision, expected)
+        _require_answers_in_the_window(zipped, now=now)
         _require_empty(connection, revision)
         try:
             migrations.upgrade_connection(connection, revision)
@@ -153,6 +164,56 @@ def _read_manifest(zipped: zipfile.ZipFile) -> tuple[str, dict[str, TableStats]]
             "This zip is not a StudyGame export (its manifest.json is missing or bad)."
         )
     return revision, tables
+
+
+def _require_matching_revision(
+    connection: Connection, revision: str, expected: dict[str, TableStats]
+) -> None:
+    # The manifest's alembic_version checksum records the revision the data was taken at:
+    # a manifest naming another one would load the rows into the wrong schema.
+    recorded = expected.get("alembic_version")
+    if recorded is None or revision_stats(connection, revision) == recorded:
+        return
+    known = (
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+    actual = next((r for r in known if revision_stats(connection, r) == recorded), None)
+    raise ExportError(
+        f"This export's manifest names schema revision {revision}, but the database it was "
+        f"taken from was at {actual or 'a revision this StudyGame does not know'}: the "
+        "manifest does not match the data, so nothing was imported."
+    )
+
+
+def _require_answers_in_the_window(zipped: zipfile.ZipFile, *, now: datetime) -> None:
+    # Checked before anything is built, so the refusal names every answer with its reason
+    # (the CHECK constraint would stop only at the first, in Postgres's words).
+    member_name = f"{ATTEMPTS}.csv"
+    if member_name not in zipped.namelist():
+        return
+    refused = []
+    try:
+        with zipped.open(member_name) as member:
+            for row in csv.DictReader(io.TextIOWrapper(member, encoding="utf-8", newline="")):
+                try:
+                    problem = answer_time_problem(
+                        datetime.fromisoformat(row["answered_at"]), now=now
+                    )
+                except (KeyError, TypeError, ValueError):
+                    problem = "its time cannot be read"
+                if problem is not None:
+                    refused.append(f"answer {row.get('id')}: {problem}")
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, csv.Error):
+        raise ExportError(f"{member_name} is damaged inside the zip.") from None
+    if refused:
+        listed = "; ".join(refused[:REFUSALS_LISTED])
+        more = len(refused) - REFUSALS_LISTED
+        raise ExportError(
+            f"Nothing was imported: {member_name} holds {len(refused)} "
+            f"answer{'' if len(refused) == 1 else 's'} that cannot be recorded ({listed}"
+            + (f"; and {more} more" if more > 0 else "")
+            + ")."
+        )
 
 
 def _require_empty(connection: Connection, revision: str) -> None:

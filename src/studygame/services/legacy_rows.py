@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from studygame.domain.answer_time import answer_time_problem
 from studygame.domain.legacy_values import (
-    in_range,
     milliseconds,
     parse_bool,
     parse_timestamp,
@@ -143,7 +143,10 @@ def read_sessions(db: sqlite3.Connection, table: str, *, run: Run) -> dict[Any, 
 
 def _moment(value: object, run: Run) -> datetime | None:
     moment = parse_timestamp(value)
-    return moment if moment is not None and in_range(moment, now=run.now) else None
+    # A session's times obey the answers' window: outside it they are a broken clock too.
+    if moment is None or answer_time_problem(moment, now=run.now) is not None:
+        return None
+    return moment
 
 
 def _key(session_id: object) -> object:
@@ -207,7 +210,7 @@ def answer_rows(
             if reason is None:
                 if answered_at is None:
                     reason = "bad_timestamp"
-                elif not in_range(answered_at, now=now):
+                elif answer_time_problem(answered_at, now=now) is not None:
                     reason = "timestamp_out_of_range"
                 elif is_correct is None:
                     reason = "bad_correct"

@@ -40,6 +40,8 @@ def check_pin(session: Session, *, entered: str, pin: SecretStr, now: datetime) 
     Only the time of a failure is stored, never what was typed. Input that cannot be a
     PIN (empty, letters) is refused without counting, so a slip of the Enter key costs nothing.
     """
+    # Spaces around it are a phone keyboard's habit, and APP_PIN is stripped the same way.
+    entered = entered.strip()
     if not is_well_formed_pin(entered):
         return PinCheck(PinOutcome.MALFORMED, now)
     _one_check_at_a_time(session)
