@@ -172,7 +172,15 @@ def main() -> None:
             for seed in range(count)
         ]
         applied = [o for o in outcomes if o.applied]
-        print(f"## learner: {name}: {len(applied)} of {count} applied")
+        worse = sum(o.fitted_future > o.default_future for o in applied)
+        print(f"## learner: {name}: {len(applied)} of {count} applied, {worse} of them worse "
+              "on the next 60 days")  # fmt: skip
+        if applied:
+            default = sum(o.default_future for o in applied) / len(applied)
+            fitted = sum(o.fitted_future for o in applied) / len(applied)
+            print(f"applied: mean 60-day log loss default {default:.4f} -> fitted {fitted:.4f}")
+        refused = [o for o in outcomes if o.fitted_future is None]
+        print(f"refused before fitting: {len(refused)}")
         for seed, o in enumerate(outcomes):
             fitted = "-" if o.fitted_future is None else f"{o.fitted_future:.4f}"
             print(f"seed {seed}: applied={o.applied} reviews={o.reviews} 60-day log loss "
