@@ -10,6 +10,7 @@ from studygame.services.learner import (
     timezone_names,
     update_learner_settings,
 )
+from studygame.ui import progress_charts as charts
 from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
 from studygame.ui.page import begin_page
@@ -70,8 +71,11 @@ st.subheader("Your memory model")
 st.caption(
     "Fits FSRS to your own reviews on your first 80% of days, then checks it on the last 20%, "
     "which the fit never saw. It replaces the parameters in use only if it predicts those "
-    "answers better; then your cards' due dates move once."
+    "answers better by more than the noise; then your cards' due dates move once."
 )
+with session() as s:
+    memory_model = optimizer.memory_model_summary(s)
+charts.render_last_fit(memory_model)
 preview = st.toggle("Preview only (change nothing)", key="memory-model-preview")
 if st.button("Fit my memory model", icon="🧠", width="stretch"):
     with st.spinner("Fitting your reviews…"), session() as s:

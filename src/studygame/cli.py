@@ -200,7 +200,7 @@ def rebuild() -> None:
 @click.option("--dry-run", is_flag=True, help="Fit and compare, but save and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def optimize(dry_run: bool, as_json: bool) -> None:
-    """Fit FSRS to your reviews; apply the fit only if it predicts held-out days better."""
+    """Fit FSRS to your reviews; apply it only if it predicts held-out days better beyond noise."""
     _settings_or_exit()
     with session_scope() as session:
         report = optimizer.optimize_schedule(session, now=datetime.now(UTC), dry_run=dry_run)

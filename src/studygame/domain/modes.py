@@ -34,10 +34,12 @@ class Mode(StrEnum):
         return self is Mode.REVIEW
 
 
+# Practice only: recorded and scored, the card stays as it was. SQL asks "mode NOT IN
+# UNSCHEDULED", so an old app's answer in a mode of its own (the legacy import keeps it)
+# moves its card and feeds the memory-model fit, as it always has.
+UNSCHEDULED = frozenset({Mode.CRAM})
 # Answers in these modes move the schedule and are what the memory-model fit learns from.
-SCHEDULING = frozenset({Mode.REVIEW, Mode.QUIZ, Mode.FLASHCARDS, Mode.SPEED})
-# Practice only: recorded and scored, the card stays as it was.
-UNSCHEDULED = frozenset(Mode) - SCHEDULING
+SCHEDULING = frozenset(Mode) - UNSCHEDULED
 # Answers that count as "reviews" on Progress (what the due queue asked for).
 REVIEWS = frozenset({Mode.REVIEW})
 TIMED = frozenset({Mode.SPEED})

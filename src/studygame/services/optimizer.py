@@ -7,17 +7,22 @@ from datetime import datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from studygame.domain.answer_time import EARLIEST_ANSWER, MAX_AHEAD
 from studygame.domain.memory_model import (
+    TEST_SHARE,
+    FitRefused,
     Metrics,
     ModelFit,
-    NotEnoughHistory,
+    Refusal,
     expected_reviews_per_day,
     fit_memory_model,
     verdict,
 )
+from studygame.domain.modes import UNSCHEDULED, values
+from studygame.domain.recall_metrics import CONFIDENCE
 from studygame.domain.scheduling import replay_rating
 from studygame.models import Attempt, CardState, SchedulerParameters
 from studygame.services.learner import get_learner_settings
@@ -34,11 +39,13 @@ REVIEW_STATE = 2  # fsrs.State.Review
 
 @dataclass(frozen=True)
 class OptimizeReport:
-    """What a run of the optimiser found and did; `fit` is None when the history is too short."""
+    """What a run of the optimiser found and did; `fit` is None when the history was refused."""
 
     fit: ModelFit | None
     applied: bool
     reason: str
+    # Why it was not applied (None when applied, or when a dry run would apply it).
+    refusal: Refusal | None
     needed: int = 0
     due_earlier: int = 0
     due_later: int = 0
@@ -47,55 +54,78 @@ class OptimizeReport:
 
 
 @dataclass(frozen=True)
+class LastFit:
+    """The latest fit, applied or not: its held-out figures and the verdict's sentence."""
+
+    fitted_at: datetime
+    applied: bool
+    test_reviews: int
+    default: Metrics
+    fitted: Metrics
+    reason: str
+
+
+@dataclass(frozen=True)
 class MemoryModelSummary:
-    """Progress's "your memory model": current vs default metrics, last fit, reviews a day."""
+    """Progress's "your memory model": the parameters in use, the last fit, reviews a day."""
 
     personal: bool
-    last_fit_at: datetime | None
     applied_at: datetime | None
-    current: Metrics | None
-    default: Metrics | None
+    last_fit: LastFit | None
     expected_reviews_per_day: float
     desired_retention: float
 
 
-def review_histories(session: Session, *, timezone: str) -> list[list[tuple[int, int]]]:
-    """Each question's reviews as (rating, local day number): Review-mode and legacy answers."""
+def review_histories(
+    session: Session, *, timezone: str, now: datetime
+) -> list[list[tuple[int, int]]]:
+    """Each question's answers that move the schedule, as (rating, local day number).
+
+    Left out: modes that do not move the schedule (the same set the schedule obeys), answers
+    dated outside the window an answer can have (before 2000, or ahead of `now`), and all
+    but the first of several answers to one question at one instant (a replayed write).
+    """
     zone = ZoneInfo(timezone)
     rows = session.execute(
         select(Attempt.question_id, Attempt.rating, Attempt.is_correct, Attempt.answered_at)
         .where(
-            or_(Attempt.mode == "review", Attempt.source == "legacy"),
-            # Cram and speed rounds are practice, not spaced reviews.
-            Attempt.mode.not_in(("cram", "speed")),
+            Attempt.mode.not_in(values(UNSCHEDULED)),
+            Attempt.answered_at >= EARLIEST_ANSWER,
+            Attempt.answered_at <= now + MAX_AHEAD,
         )
         .order_by(Attempt.question_id, Attempt.answered_at, Attempt.id)
         .execution_options(yield_per=10_000)
     )
-    return [
-        [
-            (
-                replay_rating(rating=row.rating, is_correct=row.is_correct),
-                row.answered_at.astimezone(zone).date().toordinal(),
-            )
-            for row in group
-        ]
-        for _question, group in groupby(rows, key=lambda row: row.question_id)
-    ]
+    histories = []
+    for _question, group in groupby(rows, key=lambda row: row.question_id):
+        history, previous = [], None
+        for row in group:
+            if row.answered_at != previous:
+                rating = replay_rating(rating=row.rating, is_correct=row.is_correct)
+                history.append((rating, row.answered_at.astimezone(zone).date().toordinal()))
+            previous = row.answered_at
+        histories.append(history)
+    return histories
 
 
 def optimize_schedule(session: Session, *, now: datetime, dry_run: bool = False) -> OptimizeReport:
     """Fit, prove on held-out days, record the fit and (unless dry) apply it when it is better."""
     settings = get_learner_settings(session)
     current = current_parameters(session)
-    histories = review_histories(session, timezone=settings.timezone)
+    histories = review_histories(session, timezone=settings.timezone, now=now)
     try:
         fit = fit_memory_model(histories, current=current)
-    except NotEnoughHistory as exc:
+    except FitRefused as exc:
         return OptimizeReport(
-            fit=None, applied=False, reason=str(exc), needed=exc.needed, dry_run=dry_run
+            fit=None,
+            applied=False,
+            reason=str(exc),
+            refusal=exc.refusal,
+            needed=exc.needed,
+            dry_run=dry_run,
         )
-    apply, reason = verdict(fit, current=current)
+    refusal, reason = verdict(fit, current=current)
+    apply = refusal is None
     earlier = later = 0
     if apply:
         reason += " It would be applied." if dry_run else " Applied."
@@ -107,6 +137,7 @@ def optimize_schedule(session: Session, *, now: datetime, dry_run: bool = False)
             fit=fit,
             applied=False,
             reason=reason,
+            refusal=refusal,
             due_earlier=earlier,
             due_later=later,
             dry_run=True,
@@ -126,6 +157,7 @@ def optimize_schedule(session: Session, *, now: datetime, dry_run: bool = False)
         fit=fit,
         applied=apply,
         reason=reason,
+        refusal=refusal,
         due_earlier=earlier,
         due_later=later,
         cards_rebuilt=rebuilt,
@@ -138,8 +170,9 @@ def describe(report: OptimizeReport) -> list[str]:
         return [report.reason]
     fit = report.fit
     lines = [
-        f"Fitted on {fit.train_reviews} reviews of your first 80% of days; judged on the "
-        f"{fit.test_reviews} reviews of the last 20%, which the fit never saw.",
+        f"Fitted on {fit.train_reviews} reviews of your first {1 - TEST_SHARE:.0%} of days; "
+        f"judged on the {fit.test_reviews} reviews ({fit.test_days} days) of the last "
+        f"{TEST_SHARE:.0%}, which the fit never saw. On those held-out reviews:",
         f"Default parameters: log loss {fit.default.log_loss:.4f}, "
         f"RMSE {fit.default.rmse_bins:.4f}.",
         f"Fitted parameters: log loss {fit.fitted.log_loss:.4f}, RMSE {fit.fitted.rmse_bins:.4f}.",
@@ -166,6 +199,7 @@ def report_as_dict(report: OptimizeReport) -> dict:
     return {
         "applied": report.applied,
         "reason": report.reason,
+        "refusal": None if report.refusal is None else report.refusal.value,
         "reviews_needed": report.needed,
         "dry_run": report.dry_run,
         "due_earlier": report.due_earlier,
@@ -178,26 +212,37 @@ def report_as_dict(report: OptimizeReport) -> dict:
             "reviews": fit.reviews,
             "train_reviews": fit.train_reviews,
             "test_reviews": fit.test_reviews,
+            "test_days": fit.test_days,
             "default": vars(fit.default),
             "current": vars(fit.current),
             "fitted": vars(fit.fitted),
+            # Fitted minus defaults / in use: log loss per held-out review, and its interval.
+            "confidence": CONFIDENCE,
+            "vs_default": vars(fit.vs_default),
+            "vs_current": vars(fit.vs_current),
         },
     }
 
 
 def memory_model_summary(session: Session) -> MemoryModelSummary:
-    """The parameters in use vs the defaults (on their fit's held-out days) and reviews a day."""
+    """The parameters in use, the last fit's held-out figures and verdict, and reviews a day."""
     settings = get_learner_settings(session)
-    last_fit_at = session.scalar(select(func.max(SchedulerParameters.fitted_at)))
-    applied = session.execute(
-        latest_applied_fit(
-            SchedulerParameters.parameters,
+    last = session.execute(
+        select(
             SchedulerParameters.fitted_at,
+            SchedulerParameters.applied,
+            SchedulerParameters.test_reviews,
             SchedulerParameters.default_log_loss,
             SchedulerParameters.default_rmse,
             SchedulerParameters.fitted_log_loss,
             SchedulerParameters.fitted_rmse,
+            SchedulerParameters.reason,
         )
+        .order_by(SchedulerParameters.fitted_at.desc(), SchedulerParameters.id.desc())
+        .limit(1)
+    ).first()
+    applied = session.execute(
+        latest_applied_fit(SchedulerParameters.parameters, SchedulerParameters.fitted_at)
     ).first()
     parameters = parameters_or_default(None if applied is None else applied.parameters)
     stabilities = session.scalars(
@@ -207,14 +252,17 @@ def memory_model_summary(session: Session) -> MemoryModelSummary:
     )
     return MemoryModelSummary(
         personal=applied is not None,
-        last_fit_at=last_fit_at,
         applied_at=None if applied is None else applied.fitted_at,
-        current=None
-        if applied is None
-        else Metrics(log_loss=applied.fitted_log_loss, rmse_bins=applied.fitted_rmse),
-        default=None
-        if applied is None
-        else Metrics(log_loss=applied.default_log_loss, rmse_bins=applied.default_rmse),
+        last_fit=None
+        if last is None
+        else LastFit(
+            fitted_at=last.fitted_at,
+            applied=last.applied,
+            test_reviews=last.test_reviews,
+            default=Metrics(log_loss=last.default_log_loss, rmse_bins=last.default_rmse),
+            fitted=Metrics(log_loss=last.fitted_log_loss, rmse_bins=last.fitted_rmse),
+            reason=last.reason,
+        ),
         expected_reviews_per_day=expected_reviews_per_day(
             stabilities, desired_retention=settings.desired_retention, parameters=parameters
         ),

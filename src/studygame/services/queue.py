@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from studygame.domain.modes import UNSCHEDULED, values
 from studygame.domain.streaks import local_date
 from studygame.models import Attempt, CardState, StudySession, TopicTotal
 from studygame.services.learner import LearnerPreferences
 from studygame.services.progress import day_streaks
-from studygame.services.schedule import UNSCHEDULED_MODES
 
 # Cards of questions removed from the bank are skipped; this many is plenty to find one.
 NEXT_DUE_LOOKAHEAD = 100
@@ -137,12 +137,12 @@ def new_cards_met_today(session: Session, *, now: datetime, timezone: str) -> in
     answered_before = exists().where(
         earlier.question_id == Attempt.question_id,
         earlier.answered_at < start,
-        earlier.mode.not_in(UNSCHEDULED_MODES),
+        earlier.mode.not_in(values(UNSCHEDULED)),
     )
     return session.scalar(
         select(func.count(distinct(Attempt.question_id))).where(
             Attempt.answered_at >= start,
-            Attempt.mode.not_in(UNSCHEDULED_MODES),
+            Attempt.mode.not_in(values(UNSCHEDULED)),
             ~answered_before,
         )
     )

@@ -18,11 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
+from studygame.domain.modes import UNSCHEDULED, values
 from studygame.domain.scheduling import DEFAULT_PARAMETERS, CardSnapshot, replay, replay_rating
 from studygame.models import Attempt, CardState, SchedulerParameters
 
-# Practice that must not move the schedule.
-UNSCHEDULED_MODES = ("cram",)
 REBUILD_BATCH = 5000
 # card_states' columns, in the order the rebuild writes them.
 COLUMNS = ("question_id", "deck", "state", "step", "stability", "difficulty", "due",
@@ -152,7 +151,7 @@ def _replayed_rows(
         select(
             attempts.question_id, attempts.deck, attempts.rating, attempts.is_correct, answered_at
         )
-        .where(attempts.mode.not_in(UNSCHEDULED_MODES))
+        .where(attempts.mode.not_in(values(UNSCHEDULED)))
         .order_by(attempts.question_id, attempts.answered_at, attempts.id)
     )
     if question_ids is not None:

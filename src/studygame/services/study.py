@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
 from studygame.domain.attempt import NewAttempt
-from studygame.domain.modes import SCHEDULING, values
+from studygame.domain.modes import SCHEDULING, UNSCHEDULED, values
 from studygame.domain.scheduling import review
 from studygame.models import Attempt, StudySession
 from studygame.services.schedule import (
@@ -115,7 +115,7 @@ def _answered_since_shown(session: Session, attempt: NewAttempt, card) -> bool:
             select(
                 exists().where(
                     Attempt.question_id == attempt.question_id,
-                    Attempt.mode.in_(values(SCHEDULING)),
+                    Attempt.mode.not_in(values(UNSCHEDULED)),
                     Attempt.answered_at > attempt.shown_at,
                     Attempt.answered_at <= attempt.answered_at,
                     Attempt.id != attempt.id,
@@ -161,7 +161,7 @@ def override_verdict(
 def _reschedule(session: Session, answer, desired_retention: float) -> None:
     # After a change to a question's history, replay it: the card is exactly as if the
     # answers had always been what they are now.
-    if answer.mode in values(SCHEDULING):
+    if answer.mode not in values(UNSCHEDULED):
         rebuild_card_states(
             session, question_ids=[answer.question_id], desired_retention=desired_retention
         )

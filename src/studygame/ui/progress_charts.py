@@ -183,25 +183,37 @@ def deck_chart(decks: list[Accuracy]) -> alt.LayerChart:
 
 
 def render_memory_model(model: MemoryModelSummary) -> None:
-    """Progress's "your memory model": the parameters in use against FSRS's defaults."""
+    """Progress's "your memory model": reviews a day, the parameters in use, the last fit."""
     per_day = model.expected_reviews_per_day
     st.metric(
         f"Expected reviews a day at {model.desired_retention:.0%} retention",
         f"{per_day:.0f}" if per_day >= 10 else f"{per_day:.1f}",
         help="In the long run, from your cards in review: each comes back once per interval.",
     )
-    if model.current is None or model.default is None or model.applied_at is None:
-        fitted = (
-            f" Last fit {model.last_fit_at:%Y-%m-%d}: it did not beat the defaults."
-            if model.last_fit_at
-            else ""
-        )
+    render_last_fit(model)
+
+
+def render_last_fit(model: MemoryModelSummary) -> None:
+    """The parameters in use, and the last fit: applied or not, its held-out figures, and why."""
+    in_use = (
+        f"Your schedule uses your own parameters, fitted on {model.applied_at:%Y-%m-%d}."
+        if model.applied_at
+        else "Your schedule uses FSRS's default parameters."
+    )
+    last = model.last_fit
+    if last is None:
         st.caption(
-            "Your schedule uses FSRS's default parameters." + fitted + " Settings → "
-            "*Fit my memory model* fits them to your reviews once you have enough."
+            in_use + " Settings → *Fit my memory model* fits them to your reviews once you "
+            "have enough."
         )
         return
-    rows = [("yours (in use)", model.current), ("FSRS defaults", model.default)]
+    st.caption(
+        f"{in_use} Last fit {last.fitted_at:%Y-%m-%d}: "
+        f"{'applied' if last.applied else 'not applied'}. Measured on its "
+        f"{last.test_reviews} held-out reviews (the last fifth of your days, which the fit "
+        "never saw): lower predicts your memory better."
+    )
+    rows = [("FSRS defaults", last.default), ("fitted", last.fitted)]
     st.dataframe(
         [{"parameters": name, "log loss": m.log_loss, "RMSE": m.rmse_bins} for name, m in rows],
         hide_index=True,
@@ -210,8 +222,5 @@ def render_memory_model(model: MemoryModelSummary) -> None:
             "RMSE": st.column_config.NumberColumn(format="%.4f"),
         },
     )
-    st.caption(
-        f"Yours were fitted on {model.applied_at:%Y-%m-%d} (last fit {model.last_fit_at:%Y-%m-%d})."
-        " Both are measured on the last fifth of your days, which that fit never saw: lower "
-        "predicts your memory better."
-    )
+    # The verdict's own sentence: the interval of the gain, or the exact reason it was refused.
+    (st.success if last.applied else st.info)(last.reason)
