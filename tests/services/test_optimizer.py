@@ -142,9 +142,7 @@ def test_the_fit_learns_from_the_answers_that_move_the_schedule(session, mode, s
 def without_the_answer_window(session):
     # Rows from before the CHECK on answered_at (or restored by hand) can still be there: the
     # fit must not trust them. Dropped inside the test's transaction, so rolled back after it.
-    session.execute(
-        text("ALTER TABLE attempts DROP CONSTRAINT IF EXISTS attempts_answered_at_window")
-    )
+    session.execute(text("ALTER TABLE attempts DROP CONSTRAINT ck_attempts_answered_at_window"))
 
 
 def test_answers_dated_before_2000_or_in_the_future_and_repeated_writes_are_left_out(session):
