@@ -19,13 +19,8 @@ from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
-from studygame.db import (
-    DatabaseUnavailable,
-    describe_connect_error,
-    get_engine,
-    make_engine,
-    session_scope,
-)
+from studygame.db import DatabaseUnavailable, get_engine, make_engine, session_scope
+from studygame.errors import describe_connect_error
 from studygame.redaction import install_log_redaction, redact
 from studygame.services import legacy, optimizer
 from studygame.services.backup import BackupError, create_backup

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -17,8 +16,8 @@ from sqlalchemy.exc import DBAPIError
 
 import studygame
 from studygame.config import Settings, redact_url
-from studygame.db import describe_connect_error, make_engine
-from studygame.errors import Problem
+from studygame.db import make_engine
+from studygame.errors import Problem, describe_connect_error, login_refused
 from studygame.migrations import schema_status
 from studygame.services.pg_client import (
     ClientProblem,
@@ -33,13 +32,6 @@ MONGO_TIMEOUT_MS = 5000
 TCP_TIMEOUT_S = 5.0
 # Hugging Face documents outbound traffic from Spaces on these ports only.
 SPACE_OPEN_PORTS = "80, 443 and 8080"
-# A refused login, by the server's message: psycopg 3 reports sqlstate=None for errors raised
-# while connecting, so the SQLSTATE (28P01, 28000, 3D000) never reaches us.
-AUTH_MESSAGES = (
-    (re.compile(r"password authentication failed"), "the password"),
-    (re.compile(r'role "[^"]*" does not exist'), "the user name"),
-    (re.compile(r'database "[^"]*" does not exist'), "the database name"),
-)
 MONGO_AUTH_CODES = {18, 8000}  # AuthenticationFailed; Atlas's "bad auth"
 
 
@@ -209,15 +201,7 @@ def explain_unreachable(
 
 def explain_connect_error(exc: DBAPIError, engine: Engine) -> Problem:
     """A failed Postgres login or connection, with the fix; no password."""
-    message = str(exc.orig)
-    part = next((part for pattern, part in AUTH_MESSAGES if pattern.search(message)), None)
-    if part is not None:
-        return Problem(
-            "Postgres refused the login",
-            f"check {part} in DATABASE_URL (Neon: Dashboard → Connect, or reset the role's "
-            "password).",
-        )
-    return Problem(describe_connect_error(exc, engine) + ".")
+    return login_refused(exc) or Problem(describe_connect_error(exc, engine) + ".")
 
 
 def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
