@@ -15,7 +15,8 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
+# CHROMIUM_PATH: another Chromium-based browser the e2e tests may drive (CI's preinstalled Chrome).
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's chromium for the browser tests..."
     apt-get update -qq

@@ -172,11 +172,11 @@ def test_streamlit_has_the_websocket_reconnect_fix():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     (bound,) = [d.removeprefix("streamlit>=") for d in project["dependencies"] if "streamlit" in d]
     assert tuple(int(part) for part in bound.split(".")) >= (1, 61)
-    assert (ROOT / "requirements.txt").read_text().split()[-1] == "."
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
 
 
 def test_community_cloud_runs_the_pushed_code_without_a_reinstall(tmp_path):
-    # Community Cloud installs requirements.txt with uv, then only copies files on a push.
+    # Community Cloud installs requirements.txt (uv, else pip), then only copies files on a push.
     app = build_context(tmp_path / "app")
     uv = str(ROOT / ".venv" / "bin" / "uv")
     venv = tmp_path / "venv"

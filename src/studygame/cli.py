@@ -19,13 +19,8 @@ from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
-from studygame.db import (
-    DatabaseUnavailable,
-    describe_connect_error,
-    get_engine,
-    make_engine,
-    session_scope,
-)
+from studygame.db import DatabaseUnavailable, get_engine, make_engine, session_scope
+from studygame.errors import describe_connect_error
 from studygame.redaction import install_log_redaction, redact
 from studygame.services import legacy, optimizer
 from studygame.services.backup import BackupError, create_backup
@@ -168,15 +163,21 @@ def _upgrade(engine) -> tuple[migrations.SchemaStatus, int]:
 
 
 @main.command()
-def doctor() -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per check: name, ok, message, fix."
+)
+def doctor(as_json: bool) -> None:
     """Check settings, database, question bank and backup tools; exit 1 if anything is wrong."""
     try:
         checks = run_checks(get_settings())
     except ConfigError as exc:
         checks = [Check("settings", False, str(exc))]
-    for check in checks:
-        mark = "ok  " if check.ok else "FAIL"
-        click.echo(f"{mark} {check.name:<14} {check.detail}")
+    if as_json:
+        click.echo(json.dumps([check.as_dict() for check in checks], indent=2))
+    else:
+        for check in checks:
+            mark = "ok  " if check.ok else "FAIL"
+            click.echo(f"{mark} {check.name:<14} {check.detail}")
     if not all(check.ok for check in checks):
         raise SystemExit(1)
 

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from studygame.config import Settings, get_settings
-from studygame.redaction import redact, url_secrets
+from studygame.errors import CONNECT_TIMEOUT_S, describe_connect_error
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 10
 # A connection whose peer vanished (a half-open link) is noticed by the kernel within
 # about idle + interval * count seconds, and unacknowledged data gives up after the
 # user timeout, instead of the default two hours.
@@ -166,63 +165,6 @@ def wait_for_database(
                 raise DatabaseUnavailable(describe_connect_error(exc, engine)) from None
             log.info("database not reachable yet; retrying in %.1f s", delay)
             sleep(delay)
-
-
-# What libpq says when a connection fails (it gives no SQLSTATE before the server answers),
-# and the sentence a person can act on; the driver's own text carries hosts and names.
-CONNECT_PROBLEMS = (
-    (
-        ("password authentication failed", "28P01"),
-        "the server refused the login; check the password in the URL",
-    ),
-    (("role", "28000"), "the server refused the login; check the user name in the URL"),
-    (
-        ("database", "3D000"),
-        "the server refused the login; check the database name in the URL",
-    ),
-    (
-        ("failed to resolve host", "could not translate host name", "Name or service not known"),
-        "the host name does not resolve (DNS); check it for a typo",
-    ),
-    (
-        ("Connection refused",),
-        "nothing listens at that host and port; check the port in the URL",
-    ),
-    (
-        ("timeout expired", "timed out"),
-        f"the server did not answer within {CONNECT_TIMEOUT_S} s; this host may block the "
-        "port, or the database's IP allowlist keeps it out",
-    ),
-    (("SSL", "ssl"), "the server and this host could not agree on SSL; check sslmode in the URL"),
-    (
-        ("server closed the connection", "Connection reset"),
-        "the server closed the connection; it may be restarting or waking up",
-    ),
-)
-
-
-def describe_connect_error(exc: DBAPIError, engine: Engine | None = None) -> str:
-    """One sentence for a failed connection: what went wrong and what to check; no secret.
-
-    A failure libpq explains is told without its host, user or driver text; any other
-    keeps the driver's first line, redacted.
-    """
-    message = str(exc.orig).strip() if exc.orig is not None else ""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    for signs, advice in CONNECT_PROBLEMS:
-        if sqlstate in signs or any(_says(message, sign) for sign in signs):
-            return f"Could not connect to the database: {advice}"
-    # Unforeseen: the driver's first line, with the URL's password in any spelling masked.
-    first_line = message.splitlines()[0] if message else type(exc).__name__
-    secrets = url_secrets(engine.url.render_as_string(hide_password=False)) if engine else ()
-    return f"Could not connect to the database: {redact(first_line, secrets)}"
-
-
-def _says(message: str, sign: str) -> bool:
-    # "role" and "database" count only in libpq's "... does not exist" refusal.
-    if sign in ("role", "database"):
-        return f'FATAL:  {sign} "' in message and "does not exist" in message
-    return sign in message
 
 
 def dialect_insert(session: Session):

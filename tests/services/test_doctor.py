@@ -1,16 +1,19 @@
 """The doctor's deployment checks: which host, which URLs, and one fixing sentence per failure."""
 
+import json
 import socket
 import subprocess
 
 import mongomock
 import psycopg
 import pytest
+from click.testing import CliRunner
 from pymongo.errors import ConfigurationError, OperationFailure, ServerSelectionTimeoutError
 from sqlalchemy import create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
 import studygame
+from studygame.cli import main
 from studygame.config import Settings, get_settings
 from studygame.services import doctor
 from studygame.services.doctor import (
@@ -86,7 +89,7 @@ def test_an_unreachable_port_is_told_apart_dns_refused_timeout(
     else:
         monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
         monkeypatch.setattr(doctor.socket, "create_connection", connect)
-    sentence = explain_unreachable("db.example", 5432, service="Neon")
+    sentence = str(explain_unreachable("db.example", 5432, service="Neon"))
     assert sentence.startswith(expected)
     assert sentence.count(". ") == 0 and sentence.endswith(".")
 
@@ -94,8 +97,8 @@ def test_an_unreachable_port_is_told_apart_dns_refused_timeout(
 def test_a_timeout_names_the_spaces_open_ports(monkeypatch):
     monkeypatch.setattr(doctor.socket, "getaddrinfo", lambda *a, **k: [])
     monkeypatch.setattr(doctor.socket, "create_connection", time_out)
-    assert "Hugging Face documents only 80, 443 and 8080" in explain_unreachable(
-        "db.example", 5432, service="Neon"
+    assert "Hugging Face documents only 80, 443 and 8080" in str(
+        explain_unreachable("db.example", 5432, service="Neon")
     )
 
 
@@ -133,7 +136,7 @@ def test_a_refused_login_says_which_part_of_the_url_to_check(database_url, chang
     with pytest.raises(OperationalError) as refused:
         engine.connect()
     assert refused.value.orig.sqlstate is None
-    sentence = explain_connect_error(refused.value, engine)
+    sentence = str(explain_connect_error(refused.value, engine))
     assert sentence.startswith(f"Postgres refused the login: {part}")
     assert "hunter2" not in sentence
 
@@ -143,7 +146,7 @@ def test_a_wrong_password_says_to_check_the_password():
     engine = create_engine("postgresql+psycopg://me:hunter2@h/db")
     message = 'connection failed: FATAL:  password authentication failed for user "me"'
     exc = OperationalError("connect", {}, psycopg.OperationalError(message))
-    sentence = explain_connect_error(exc, engine)
+    sentence = str(explain_connect_error(exc, engine))
     assert sentence.startswith("Postgres refused the login: check the password in DATABASE_URL")
     assert "hunter2" not in sentence
 
@@ -172,11 +175,11 @@ def test_pg_dump_is_not_called_ok_when_the_server_was_unreachable(monkeypatch):
     ],
 )
 def test_mongodb_failures_are_told_apart(exc, start):
-    assert explain_mongo_error(exc).startswith(start)
+    assert str(explain_mongo_error(exc)).startswith(start)
 
 
 def test_an_atlas_timeout_mentions_the_allowlist():
-    sentence = explain_mongo_error(ServerSelectionTimeoutError("timed out"))
+    sentence = str(explain_mongo_error(ServerSelectionTimeoutError("timed out")))
     assert "Network Access list (0.0.0.0/0" in sentence
 
 
@@ -243,3 +246,74 @@ def test_an_installed_copy_shows_the_package_version(monkeypatch, tmp_path):
     fake = tmp_path / "site-packages" / "studygame" / "__init__.py"
     monkeypatch.setattr(studygame, "__file__", str(fake))
     assert doctor.code_version() == f"studygame {studygame.__version__}"
+
+
+def test_an_unresolvable_srv_host_gets_the_dns_sentence_with_its_fix():
+    # pymongo resolves the SRV record while parsing: "The DNS query name does not exist".
+    settings = Settings(MONGODB_URI="mongodb+srv://me:m0ngo@cluster0.nosuch.invalid/")
+    check = by_name(run_checks(settings))["question bank"]
+    assert not check.ok
+    assert check.detail == (
+        "MongoDB's host name does not resolve (DNS): check the cluster name in MONGODB_URI, "
+        "or copy it again from Atlas (Connect → Drivers)."
+    )
+
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts connections and never answers, as a server behind a black hole."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+def test_a_mongodb_port_that_never_answers_is_named_by_its_own_number(silent_port, monkeypatch):
+    monkeypatch.setattr(doctor, "MONGO_TIMEOUT_MS", 300)
+    settings = Settings(
+        MONGODB_URI=f"mongodb://me:m0ngo@127.0.0.1:{silent_port}/?directConnection=true"
+    )
+    check = by_name(run_checks(settings))["question bank"]
+    assert not check.ok
+    assert check.detail == (
+        f"port {silent_port} unreachable from this host: add its IP to Atlas's Network Access "
+        "list (0.0.0.0/0 when the host's IP changes, as on Spaces and Community Cloud), or this "
+        f"host blocks port {silent_port} (Hugging Face documents only 80, 443 and 8080)."
+    )
+
+
+def test_a_neon_url_with_hostaddr_is_checked_at_that_address(app_database):
+    # Neon's pooled URL may carry hostaddr=; libpq then never resolves the host name.
+    url = make_url(app_database)
+    pooled = url.set(host="ep-cool-1234-pooler.nosuch.invalid", query={"hostaddr": url.host})
+    settings = Settings(database_url=pooled.render_as_string(hide_password=False))
+    checks = by_name(run_checks(settings))
+    assert checks["database"].ok, checks["database"].detail
+    assert checks["database"].detail.startswith("PostgreSQL 15")
+
+
+def test_a_hostaddr_that_refuses_is_reported_at_that_address(monkeypatch):
+    url = "postgresql://me:pw@ep-cool-1234-pooler.nosuch.invalid:1/neondb?hostaddr=127.0.0.1"
+    check = by_name(run_checks(Settings(database_url=url)))["database"]
+    assert check.detail == (
+        "127.0.0.1 refused the connection on port 1: nothing listens there; "
+        "check the port in the URL."
+    )
+
+
+def test_doctor_json_gives_name_ok_message_and_fix_for_each_check(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://root:pa55word@127.0.0.1:1/db")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["doctor", "--json"])
+    assert result.exit_code == 1
+    checks = json.loads(result.output)
+    assert all(set(check) == {"name", "ok", "message", "fix"} for check in checks)
+    [database] = [check for check in checks if check["name"] == "database"]
+    assert database == {
+        "name": "database",
+        "ok": False,
+        "message": "127.0.0.1 refused the connection on port 1",
+        "fix": "nothing listens there; check the port in the URL.",
+    }
+    assert "pa55word" not in result.output
+    assert [check["name"] for check in checks] == [
+        check.name for check in run_checks(get_settings())
+    ]

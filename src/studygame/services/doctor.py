@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from pymongo import MongoClient
-from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from pymongo.errors import ConfigurationError, InvalidURI, OperationFailure, PyMongoError
 from pymongo.uri_parser import parse_uri
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -17,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 
 import studygame
 from studygame.config import Settings, redact_url
-from studygame.db import describe_connect_error, make_engine
+from studygame.db import make_engine
+from studygame.errors import Problem, describe_connect_error, login_refused
 from studygame.migrations import schema_status
 from studygame.services.pg_client import (
     ClientProblem,
@@ -32,21 +32,31 @@ MONGO_TIMEOUT_MS = 5000
 TCP_TIMEOUT_S = 5.0
 # Hugging Face documents outbound traffic from Spaces on these ports only.
 SPACE_OPEN_PORTS = "80, 443 and 8080"
-# A refused login, by the server's message: psycopg 3 reports sqlstate=None for errors raised
-# while connecting, so the SQLSTATE (28P01, 28000, 3D000) never reaches us.
-AUTH_MESSAGES = (
-    (re.compile(r"password authentication failed"), "the password"),
-    (re.compile(r'role "[^"]*" does not exist'), "the user name"),
-    (re.compile(r'database "[^"]*" does not exist'), "the database name"),
-)
 MONGO_AUTH_CODES = {18, 8000}  # AuthenticationFailed; Atlas's "bad auth"
 
 
 @dataclass(frozen=True)
 class Check:
+    """One line of the report: what was checked, whether it passed, and the fix if not."""
+
     name: str
     ok: bool
-    detail: str
+    message: str
+    fix: str = ""
+
+    @property
+    def detail(self) -> str:
+        """The message and its fix as the one sentence the terminal and Status page show."""
+        return str(Problem(self.message, self.fix))
+
+    def as_dict(self) -> dict[str, object]:
+        """The check for `studygame doctor --json`."""
+        return {"name": self.name, "ok": self.ok, "message": self.message, "fix": self.fix}
+
+
+def failed(name: str, problem: Problem) -> Check:
+    """A failed check that says what went wrong and how to fix it."""
+    return Check(name, False, problem.message, problem.fix)
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -65,7 +75,7 @@ def run_checks(settings: Settings) -> list[Check]:
             server_unknown=settings.database_url is not None and server_major is None,
         ),
     ]
-    return [Check(c.name, c.ok, settings.redact(c.detail)) for c in checks]
+    return [Check(c.name, c.ok, settings.redact(c.message), settings.redact(c.fix)) for c in checks]
 
 
 def code_version() -> str:
@@ -91,22 +101,20 @@ def _secret_checks(settings: Settings) -> list[Check]:
     database = (
         Check("DATABASE_URL", True, redact_url(settings.sqlalchemy_url))
         if settings.database_url
+        else Check("DATABASE_URL", False, "not set", "required on a hosted deployment")
+        if "DATABASE_URL" in missing
         else Check(
             "DATABASE_URL",
-            "DATABASE_URL" not in missing,
-            "not set: required on a hosted deployment"
-            if "DATABASE_URL" in missing
-            else f"not set: using the local development database {settings.sqlalchemy_url}",
+            True,
+            f"not set: using the local development database {settings.sqlalchemy_url}",
         )
     )
-    pin = Check(
-        "APP_PIN",
-        "APP_PIN" not in missing,
-        "set (hidden)"
+    pin = (
+        Check("APP_PIN", True, "set (hidden)")
         if settings.app_pin
-        else "not set: required on a hosted deployment"
+        else Check("APP_PIN", False, "not set", "required on a hosted deployment")
         if "APP_PIN" in missing
-        else "not set: the PIN gate is off (local development only)",
+        else Check("APP_PIN", True, "not set: the PIN gate is off (local development only)")
     )
     mongo = Check(
         "MONGODB_URI",
@@ -146,8 +154,8 @@ def url_checks(settings: Settings) -> list[Check]:
         direct = Check(
             "direct URL",
             False,
-            "DATABASE_URL_DIRECT points at Neon's pooler: migrations and pg_dump need the "
-            "direct host, the same name without -pooler.",
+            "DATABASE_URL_DIRECT points at Neon's pooler",
+            "migrations and pg_dump need the direct host, the same name without -pooler.",
         )
     else:
         direct = Check("direct URL", True, f"{redact_url(settings.migration_url)} ({source})")
@@ -156,50 +164,44 @@ def url_checks(settings: Settings) -> list[Check]:
 
 def explain_unreachable(
     host: str, port: int, *, service: str, on_space: bool = False
-) -> str | None:
-    """None when a TCP connection to host:port opens; else one sentence: why not, and the fix."""
+) -> Problem | None:
+    """None when a TCP connection to host:port opens; else why not, and the fix."""
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        return (
-            f"the host name {host} does not resolve (DNS): check it for a typo, "
-            f"or copy the URL again from {service}."
+        return Problem(
+            f"the host name {host} does not resolve (DNS)",
+            f"check it for a typo, or copy the URL again from {service}.",
         )
     try:
         with socket.create_connection((host, port), timeout=TCP_TIMEOUT_S):
             return None
     except ConnectionRefusedError:
-        return (
-            f"{host} refused the connection on port {port}: nothing listens there; "
-            "check the port in the URL."
+        return Problem(
+            f"{host} refused the connection on port {port}",
+            "nothing listens there; check the port in the URL.",
         )
     except TimeoutError:
         if on_space:
-            return (
+            return Problem(
                 f"port {port} unreachable from this Space ({host} did not answer in "
-                f"{TCP_TIMEOUT_S:g} s): the Space's network policy is the likely cause "
-                f"(Hugging Face allows outgoing ports {SPACE_OPEN_PORTS} only); "
-                "use Streamlit Community Cloud (docs/deploy.md)."
+                f"{TCP_TIMEOUT_S:g} s)",
+                "the Space's network policy is the likely cause (Hugging Face allows outgoing "
+                f"ports {SPACE_OPEN_PORTS} only); use Streamlit Community Cloud (docs/deploy.md).",
             )
-        return (
+        return Problem(
             f"port {port} unreachable from this host ({host} did not answer in "
-            f"{TCP_TIMEOUT_S:g} s): this host may block outgoing port {port} (Hugging Face "
-            f"documents only {SPACE_OPEN_PORTS}), or {service}'s IP allowlist keeps it out."
+            f"{TCP_TIMEOUT_S:g} s)",
+            f"this host may block outgoing port {port} (Hugging Face documents only "
+            f"{SPACE_OPEN_PORTS}), or {service}'s IP allowlist keeps it out.",
         )
     except OSError as exc:
-        return f"port {port} on {host} unreachable from this host: {exc.strerror or exc}."
+        return Problem(f"port {port} on {host} unreachable from this host: {exc.strerror or exc}.")
 
 
-def explain_connect_error(exc: DBAPIError, engine: Engine) -> str:
-    """One sentence for a failed Postgres login or connection, with the fix; no password."""
-    message = str(exc.orig)
-    part = next((part for pattern, part in AUTH_MESSAGES if pattern.search(message)), None)
-    if part is not None:
-        return (
-            f"Postgres refused the login: check {part} in DATABASE_URL "
-            "(Neon: Dashboard → Connect, or reset the role's password)."
-        )
-    return describe_connect_error(exc, engine) + "."
+def explain_connect_error(exc: DBAPIError, engine: Engine) -> Problem:
+    """A failed Postgres login or connection, with the fix; no password."""
+    return login_refused(exc) or Problem(describe_connect_error(exc, engine) + ".")
 
 
 def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
@@ -209,11 +211,16 @@ def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
     url = settings.sqlalchemy_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.host:
+        # libpq connects to hostaddr when the URL gives one and never looks the name up.
+        hostaddr = parsed.query.get("hostaddr")
         problem = explain_unreachable(
-            parsed.host, parsed.port or 5432, service="Neon", on_space=settings.space_id is not None
+            hostaddr if isinstance(hostaddr, str) else parsed.host,
+            parsed.port or 5432,
+            service="Neon",
+            on_space=settings.space_id is not None,
         )
         if problem is not None:
-            return [Check("database", False, problem)], None
+            return [failed("database", problem)], None
     engine = make_engine(settings)
     try:
         with engine.connect() as connection:
@@ -226,7 +233,7 @@ def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
                 server_major = None
         status = schema_status(engine)
     except DBAPIError as exc:
-        return [Check("database", False, explain_connect_error(exc, engine))], None
+        return [failed("database", explain_connect_error(exc, engine))], None
     finally:
         engine.dispose()
     schema = (
@@ -235,7 +242,7 @@ def _database_checks(settings: Settings) -> tuple[list[Check], int | None]:
         else Check(
             "schema",
             False,
-            f"at {status.current or 'nothing (empty database)'}, head is {status.head}: "
+            f"at {status.current or 'nothing (empty database)'}, head is {status.head}",
             "run `studygame db upgrade` (it uses the direct URL)",
         )
     )
@@ -250,52 +257,64 @@ def _mongo_check(settings: Settings) -> Check:
         # mongodb+srv: this resolves the SRV record to the cluster's hosts.
         host, port = parse_uri(uri)["nodelist"][0]
     except (PyMongoError, ValueError) as exc:
-        return Check("question bank", False, explain_mongo_error(PyMongoError(str(exc))))
+        return failed("question bank", explain_mongo_error(exc))
     problem = explain_unreachable(
         host, port, service="Atlas", on_space=settings.space_id is not None
     )
     if problem is not None:
-        return Check("question bank", False, problem)
+        return failed("question bank", problem)
     try:
         with MongoClient(uri, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS) as client:
             client.admin.command("ping")
             collection = client[settings.mongodb_db][settings.mongodb_collection]
             count = collection.estimated_document_count()
     except PyMongoError as exc:
-        return Check("question bank", False, explain_mongo_error(exc))
+        return failed("question bank", explain_mongo_error(exc, port=port))
     where = f"{settings.mongodb_db}.{settings.mongodb_collection}"
     if count == 0:
         return Check(
             "question bank",
             False,
-            f"MongoDB {where} holds no documents: check MONGODB_DB and MONGODB_COLLECTION.",
+            f"MongoDB {where} holds no documents",
+            "check MONGODB_DB and MONGODB_COLLECTION.",
         )
     return Check("question bank", True, f"MongoDB {where}: {count} documents")
 
 
-def explain_mongo_error(exc: PyMongoError) -> str:
-    """One sentence for a failed MongoDB connection: DNS, refused, timeout or login, and the fix."""
+def explain_mongo_error(exc: PyMongoError | ValueError, *, port: int = 27017) -> Problem:
+    """A failed MongoDB connection: DNS, refused, timeout or login, and the fix.
+
+    `port` is the one in MONGODB_URI (27017 when it names none).
+    """
     message = str(exc)
     if isinstance(exc, OperationFailure) and exc.code in MONGO_AUTH_CODES:
-        return (
-            "MongoDB refused the login: check the user and password in MONGODB_URI "
-            "(Atlas: Database Access)."
+        return Problem(
+            "MongoDB refused the login",
+            "check the user and password in MONGODB_URI (Atlas: Database Access).",
+        )
+    if isinstance(exc, (InvalidURI, ValueError)):
+        first_line = message.splitlines()[0] if message else type(exc).__name__
+        return Problem(
+            f"MONGODB_URI is not a valid MongoDB URI ({first_line})",
+            "copy it again from Atlas (Connect → Drivers).",
         )
     if isinstance(exc, ConfigurationError) or "Name or service not known" in message:
-        return (
-            "MongoDB's host name does not resolve (DNS): check the cluster name in "
-            "MONGODB_URI, or copy it again from Atlas (Connect → Drivers)."
+        return Problem(
+            "MongoDB's host name does not resolve (DNS)",
+            "check the cluster name in MONGODB_URI, or copy it again from Atlas "
+            "(Connect → Drivers).",
         )
     if "refused" in message:
-        return "MongoDB refused the connection: check the host and port in MONGODB_URI."
+        return Problem("MongoDB refused the connection", "check the host and port in MONGODB_URI.")
     if "timed out" in message or "Timeout" in type(exc).__name__:
-        return (
-            "port 27017 unreachable from this host: add its IP to Atlas's Network Access "
-            "list (0.0.0.0/0 when the host's IP changes, as on Spaces and Community Cloud), "
-            f"or this host blocks port 27017 (Hugging Face documents only {SPACE_OPEN_PORTS})."
+        return Problem(
+            f"port {port} unreachable from this host",
+            "add its IP to Atlas's Network Access list (0.0.0.0/0 when the host's IP changes, "
+            f"as on Spaces and Community Cloud), or this host blocks port {port} (Hugging Face "
+            f"documents only {SPACE_OPEN_PORTS}).",
         )
     first_line = message.splitlines()[0] if message else type(exc).__name__
-    return f"MongoDB unreachable: {first_line}"
+    return Problem(f"MongoDB unreachable: {first_line}")
 
 
 def pg_dump_check(
@@ -316,7 +335,7 @@ def pg_dump_check(
             if server_major
             else "install postgresql-client, or set PG_DUMP"
         )
-        return Check("pg_dump", False, f"not found (backups need it): {how}.")
+        return Check("pg_dump", False, "not found (backups need it)", f"{how}.")
     client_major = client_major_version(path)
     if server_major is not None:
         try:

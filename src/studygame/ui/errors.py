@@ -14,7 +14,8 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame.config import Settings
-from studygame.db import DatabaseUnavailable, describe_connect_error
+from studygame.db import DatabaseUnavailable
+from studygame.errors import describe_connect_error
 
 log = logging.getLogger(__name__)
 

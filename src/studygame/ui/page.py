@@ -8,6 +8,7 @@ from studygame.config import ConfigError, Settings
 from studygame.db import DatabaseUnavailable
 from studygame.redaction import install_log_redaction
 from studygame.ui.auth import is_unlocked, require_unlocked
+from studygame.ui.code_version import run_the_code_on_disk
 from studygame.ui.engine import app_engine, forget_database_failure
 from studygame.ui.errors import database_sentence, errors_shown_redacted
 from studygame.ui.outbox import pending_badge
@@ -20,6 +21,7 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
 
     Until the browser session is unlocked with the PIN, the page shows only the PIN form.
     """
+    run_the_code_on_disk()
     st.set_page_config(page_title=f"{title} · StudyGame", page_icon=icon, layout="centered")
     try:
         settings = app_settings()

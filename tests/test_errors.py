@@ -1,10 +1,10 @@
-"""db.describe_connect_error: libpq's failures as one sentence a person can act on."""
+"""studygame.errors: libpq's failures as one sentence a person can act on, from one table."""
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from studygame.db import describe_connect_error
+from studygame.errors import describe_connect_error, login_refused
 
 PASSWORD = "Xy7-secret"
 ENGINE = create_engine(f"postgresql+psycopg://owner:{PASSWORD}@db.example:5432/app")
@@ -50,3 +50,23 @@ def failure(driver_says: str) -> OperationalError:
 def test_each_failure_is_one_sentence_without_driver_detail_or_password(driver_says, sentence):
     described = describe_connect_error(failure(driver_says), ENGINE)
     assert described == f"Could not connect to the database: {sentence}"
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "part"),
+    [
+        ('FATAL:  password authentication failed for user "owner"', "the password"),
+        ('FATAL:  role "owner" does not exist', "the user name"),
+        ('FATAL:  database "app" does not exist', "the database name"),
+    ],
+)
+def test_the_app_and_doctor_name_the_same_part_of_the_url_for_a_refused_login(driver_says, part):
+    assert describe_connect_error(failure(driver_says), ENGINE).endswith(f"check {part} in the URL")
+    assert str(login_refused(failure(driver_says))).startswith(
+        f"Postgres refused the login: check {part} in DATABASE_URL"
+    )
+
+
+def test_other_failures_are_no_refused_login():
+    assert login_refused(failure("connection refused")) is None
+    assert login_refused(failure("timeout expired")) is None
