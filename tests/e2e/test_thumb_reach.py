@@ -1,0 +1,105 @@
+"""Issue 23 (phone and keyboard, round 2), each item in Chromium at the viewport where it was seen:
+a 390x844 phone with touch, or a 1280x800 laptop driven by keys only.
+
+`STUDYGAME_SCREENSHOTS=docs/img` refreshes the screenshots in docs/img; a plain run writes
+them to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .test_study_loop import (
+    ALL_KINDS_TOPIC,
+    SCREENSHOTS,
+    answer_anything,
+    choose,
+    key,
+    settled,
+    shown_question,
+    start,
+)
+
+PIN = "52719304"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def app_url(serve_app, database_url, written_since) -> str:
+    return serve_app(DATABASE_URL=database_url, APP_PIN=PIN)
+
+
+@pytest.fixture
+def dev_url(start_server) -> str:
+    """The app as a new learner first runs it (`make run`): the local database file and no PIN,
+    so both development banners show."""
+    studygame = Path(sys.executable).with_name("studygame")
+    return start_server(
+        lambda port: [str(studygame), "run", f"--port={port}"], STREAMLIT_SERVER_HEADLESS="true"
+    )
+
+
+def open_dev_page(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading").first).to_be_visible(timeout=60_000)
+    settled(page)
+
+
+@pytest.fixture
+def touch_phone(browser: Browser) -> Iterator[Page]:
+    """A 390x844 touch screen whose browser does not say "mobile" (a small tablet, a narrow
+    window): Streamlit's own sidebar rules go by the user agent, the learner by the width."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=LAPTOP)
+    yield context.new_page()
+    context.close()
+
+
+def in_view(page: Page, selector: str) -> bool:
+    """Whether the element lies wholly inside the viewport as the page is scrolled now."""
+    return page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
+
+
+def until_mcq(page: Page):
+    """Answer (and leave) questions until a multiple-choice one is on screen."""
+    while (question := shown_question(page)).type != "mcq":
+        answer_anything(page, question)
+    return question
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_next_and_undo_are_in_view_after_an_answer_with_an_explanation(
+    dev_url, touch_phone: Page, laptop: Page, viewport: str, tmp_path
+):
+    page = touch_phone if viewport == "phone" else laptop
+    open_dev_page(page, f"{dev_url}/Quiz")
+    start(page, "quiz", topic=ALL_KINDS_TOPIC)
+    question = until_mcq(page)
+    assert question.explanation
+    if viewport == "phone":
+        choose(page, next(c for c in question.choices if c != question.answer))
+    else:
+        page.keyboard.press("1")
+    expect(page.locator(key("next"))).to_be_visible(timeout=30_000)
+    settled(page)
+    # The explanation is on screen (as a caption: its Markdown is rendered, not its text).
+    expect(page.get_by_role("main").locator('[data-testid="stCaptionContainer"]')).to_have_count(1)
+    assert in_view(page, f"{key('next')} button")
+    assert in_view(page, f"{key('undo')} button")
+    if viewport == "phone":
+        page.screenshot(path=f"{SCREENSHOTS or tmp_path}/feedback-explanation-phone.png")
