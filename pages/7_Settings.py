@@ -13,11 +13,13 @@ from studygame.services.learner import (
 from studygame.ui import study
 from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
-from studygame.ui.page import begin_page
+from studygame.ui.page import begin_page, development_notes
 from studygame.ui.timezone import browser_timezone
 
 settings = begin_page("Settings", icon="⚙️")
 st.title("Settings")
+for _, sentence in development_notes(settings):
+    st.warning(sentence, icon="🛠️")
 current = study.learner_preferences()
 # Before the first save the browser's zone is the better guess; the learner confirms by saving.
 offer = browser_timezone(current)

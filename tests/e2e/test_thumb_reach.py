@@ -103,3 +103,21 @@ def test_next_and_undo_are_in_view_after_an_answer_with_an_explanation(
     assert in_view(page, f"{key('undo')} button")
     if viewport == "phone":
         page.screenshot(path=f"{SCREENSHOTS or tmp_path}/feedback-explanation-phone.png")
+
+
+def test_local_development_costs_one_short_line_on_a_phone_with_details_in_settings(
+    dev_url, touch_phone: Page
+):
+    open_dev_page(touch_phone, dev_url)
+    main = touch_phone.get_by_role("main")
+    notice = main.get_by_text("Dev: local database · no PIN · see Settings")
+    expect(notice).to_be_visible()
+    expect(main.locator('[data-testid="stAlert"]')).to_have_count(0)
+    assert notice.bounding_box()["height"] <= 24  # one line of small text
+    # The content starts about 80 px down; that line and its gap add 40, not the ~200 px that
+    # a note and a warning box took (the title was at 260 px).
+    title = main.get_by_role("heading", name="StudyGame")
+    assert title.bounding_box()["y"] <= 150, title.bounding_box()
+    open_dev_page(touch_phone, f"{dev_url}/Settings")
+    expect(main.get_by_text("No APP_PIN is set: the PIN gate is off")).to_be_visible()
+    expect(main.get_by_text("set DATABASE_URL for Postgres")).to_be_visible()
