@@ -121,3 +121,14 @@ def test_local_development_costs_one_short_line_on_a_phone_with_details_in_setti
     open_dev_page(touch_phone, f"{dev_url}/Settings")
     expect(main.get_by_text("No APP_PIN is set: the PIN gate is off")).to_be_visible()
     expect(main.get_by_text("set DATABASE_URL for Postgres")).to_be_visible()
+
+
+def test_the_sidebar_closes_when_a_page_is_chosen_on_a_phone(dev_url, touch_phone: Page):
+    open_dev_page(touch_phone, dev_url)
+    sidebar = touch_phone.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    touch_phone.locator('[data-testid="stExpandSidebarButton"]').tap()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    sidebar.get_by_role("link", name="Quiz").tap()
+    expect(touch_phone.get_by_role("heading", name="Quiz")).to_be_visible(timeout=30_000)
+    expect(sidebar).to_have_attribute("data-collapsed", "true")

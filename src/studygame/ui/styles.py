@@ -46,6 +46,29 @@ STYLES = f"""
 """
 
 
+# Where the sidebar overlays the page instead of sitting beside it (Streamlit's `md` breakpoint).
+OVERLAY_BELOW_PX = 768
+# Streamlit closes the sidebar after a page is chosen only when the user agent says "mobile";
+# a narrow window or a small tablet kept it over ~75% of the page. Width decides here.
+CLOSE_SIDEBAR_ON_NAVIGATION = f"""
+<script>
+(() => {{
+  const doc = window.frameElement ? window.parent.document : document;
+  if (doc.studygameClosesSidebar) return;
+  doc.studygameClosesSidebar = true;
+  doc.addEventListener("click", (event) => {{
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    if (doc.defaultView.innerWidth >= {OVERLAY_BELOW_PX}) return;
+    setTimeout(() => {{
+      doc.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+    }}, 0);
+  }}, true);
+}})();
+</script>
+"""
+
+
 def apply_styles() -> None:
-    """Add the app's styles to the page (begin_page does, once per run of a page)."""
+    """Add the app's styles and its sidebar rule to the page (begin_page does, once per run)."""
     st.html(STYLES)
+    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
