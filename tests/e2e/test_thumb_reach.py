@@ -8,11 +8,21 @@ them to the test's temporary folder.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from studygame.config import get_settings
+from studygame.domain.modes import Mode
+from studygame.domain.rating import Rating
+from studygame.services.content import load_bank
+from studygame.services.study import NewAttempt, record_attempt
 
 from .test_study_loop import (
     ALL_KINDS_TOPIC,
@@ -132,3 +142,61 @@ def test_the_sidebar_closes_when_a_page_is_chosen_on_a_phone(dev_url, touch_phon
     sidebar.get_by_role("link", name="Quiz").tap()
     expect(touch_phone.get_by_role("heading", name="Quiz")).to_be_visible(timeout=30_000)
     expect(sidebar).to_have_attribute("data-collapsed", "true")
+
+
+def seed_wrong_answers(url: str, questions: list) -> None:
+    """Two wrong answers to each of these bank questions, from the app (none from the old app)."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    with Session(engine) as s, s.begin():
+        for n, question in enumerate(questions * 2):
+            record_attempt(
+                s,
+                attempt=NewAttempt(
+                    id=uuid.uuid4(),
+                    session_id=None,
+                    question_id=question.id,
+                    deck=question.deck,
+                    topic=question.topic,
+                    mode=Mode.QUIZ,
+                    given_answer="x",
+                    is_correct=False,
+                    rating=Rating.AGAIN,
+                    response_ms=4000,
+                    points=0,
+                    answered_at=now - timedelta(hours=n + 1),
+                ),
+                desired_retention=0.9,
+            )
+    engine.dispose()
+
+
+def test_progress_tables_wrap_within_a_phone_and_render_markdown(
+    serve_app, touch_phone: Page, fresh_database_url
+):
+    bank = load_bank(get_settings()).questions
+    coded = [q for q in bank if "`" in q.prompt][:3]
+    science = [q for q in bank if q.deck == "Science in Everyday Life"][:3]
+    seed_wrong_answers(fresh_database_url, coded + science)
+    base_url = serve_app(DATABASE_URL=fresh_database_url)
+    touch_phone.goto(f"{base_url}/Progress")
+    main = touch_phone.get_by_role("main")
+    expect(main.get_by_text("Download your answers")).to_be_visible(timeout=60_000)
+    settled(touch_phone)
+    # A new learner has no old app: no switch about its history.
+    expect(main.get_by_text("Include the old app's history")).to_have_count(0)
+    tables = main.locator('[data-testid="stTable"]')
+    expect(tables).to_have_count(2)  # weakest topics, most often wrong (no leeches yet)
+    for table in tables.all():
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"], box
+        # Nothing hidden to the side: every table is as wide as its content.
+        assert table.evaluate("e => [...e.querySelectorAll('*')].every("
+                              "c => c.scrollWidth <= c.clientWidth + 1)")  # fmt: skip
+    weakest, most_wrong = tables.all()
+    expect(weakest).to_contain_text("Science in Everyday Life")
+    # Code spans are drawn as code, not as backticks.
+    assert "`" not in most_wrong.inner_text()
+    expect(most_wrong.locator("code").first).to_be_visible()
+    assert touch_phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
