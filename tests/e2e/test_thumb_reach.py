@@ -200,3 +200,22 @@ def test_progress_tables_wrap_within_a_phone_and_render_markdown(
     assert "`" not in most_wrong.inner_text()
     expect(most_wrong.locator("code").first).to_be_visible()
     assert touch_phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_enter_starts_review_from_home_and_u_undoes_an_answer(dev_url, laptop: Page):
+    open_dev_page(laptop, dev_url)
+    expect(laptop.locator(f"{key('start-review')} kbd")).to_have_text("Enter")
+    laptop.keyboard.press("Enter")
+    expect(laptop.get_by_role("heading", name="Review", exact=True)).to_be_visible(timeout=30_000)
+    open_dev_page(laptop, f"{dev_url}/Quiz")
+    start(laptop, "quiz")
+    question = until_mcq(laptop)
+    laptop.keyboard.press("1")
+    undo = laptop.locator(f"{key('undo')} button")
+    expect(undo).to_be_visible(timeout=30_000)
+    settled(laptop)
+    expect(undo.locator("kbd")).to_have_text("U")  # the key hint on the button
+    laptop.keyboard.press("U")
+    expect(laptop.locator(key("next"))).to_have_count(0, timeout=30_000)
+    settled(laptop)
+    assert shown_question(laptop).id == question.id  # the same question, to answer again
