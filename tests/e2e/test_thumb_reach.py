@@ -22,6 +22,7 @@ from studygame.config import get_settings
 from studygame.domain.modes import Mode
 from studygame.domain.rating import Rating
 from studygame.services.content import load_bank
+from studygame.services.learner import retention_choices
 from studygame.services.study import NewAttempt, record_attempt
 
 from .test_study_loop import (
@@ -219,3 +220,12 @@ def test_enter_starts_review_from_home_and_u_undoes_an_answer(dev_url, laptop: P
     expect(laptop.locator(key("next"))).to_have_count(0, timeout=30_000)
     settled(laptop)
     assert shown_question(laptop).id == question.id  # the same question, to answer again
+
+
+def test_the_retention_slider_runs_over_learner_py_bounds(dev_url, touch_phone: Page):
+    open_dev_page(touch_phone, f"{dev_url}/Settings")
+    slider = touch_phone.get_by_role("slider")
+    expect(slider).to_have_count(1)
+    low, high = retention_choices()
+    expect(slider).to_have_attribute("min", str(low))
+    expect(slider).to_have_attribute("max", str(high))
