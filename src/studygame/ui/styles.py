@@ -40,6 +40,8 @@ STYLES = f"""
 [data-testid="stButtonGroup"] button {{
   min-height: 44px;
 }}
+/* This element holds only styles and a script: it must not cost a gap at the top of a page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style) {{ display: none; }}
 /* A phone has no keyboard: its key caps would only crowd the buttons. */
 @media (max-width: 640px) {{ .stButton button kbd {{ display: none; }} }}
 </style>
@@ -70,5 +72,5 @@ CLOSE_SIDEBAR_ON_NAVIGATION = f"""
 
 def apply_styles() -> None:
     """Add the app's styles and its sidebar rule to the page (begin_page does, once per run)."""
-    st.html(STYLES)
-    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
+    # One element, not two: each element costs a gap at the top of every page.
+    st.html(STYLES + CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
