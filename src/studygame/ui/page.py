@@ -12,7 +12,7 @@ from studygame.ui.auth import is_unlocked, require_unlocked
 from studygame.ui.engine import app_engine
 from studygame.ui.errors import database_sentence, errors_shown_redacted
 from studygame.ui.settings import app_settings
-from studygame.ui.styles import apply_styles
+from studygame.ui.styles import apply_styles, close_sidebar_on_navigation
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
@@ -45,6 +45,8 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.stop()
     with errors_shown_redacted(settings, unlocked=unlocked):
         require_unlocked(settings)
+        # After the gate: a locked page shows the PIN form and nothing else.
+        close_sidebar_on_navigation()
         pending_badge()
     return settings
 

@@ -40,8 +40,8 @@ STYLES = f"""
 [data-testid="stButtonGroup"] button {{
   min-height: 44px;
 }}
-/* This element holds only styles and a script: it must not cost a gap at the top of a page. */
-[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style) {{ display: none; }}
+/* The element of the sidebar's script must not cost a gap at the top of a page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script) {{ display: none; }}
 /* A phone has no keyboard: its key caps would only crowd the buttons. */
 @media (max-width: 640px) {{ .stButton button kbd {{ display: none; }} }}
 </style>
@@ -71,6 +71,11 @@ CLOSE_SIDEBAR_ON_NAVIGATION = f"""
 
 
 def apply_styles() -> None:
-    """Add the app's styles and its sidebar rule to the page (begin_page does, once per run)."""
-    # One element, not two: each element costs a gap at the top of every page.
-    st.html(STYLES + CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
+    """Add the app's styles to the page (begin_page does, once per run of a page)."""
+    # Styles alone go to Streamlit's event container: no element, no gap on the page.
+    st.html(STYLES)
+
+
+def close_sidebar_on_navigation() -> None:
+    """Close the sidebar when a page is chosen on a narrow screen (begin_page, once unlocked)."""
+    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
