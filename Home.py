@@ -29,7 +29,15 @@ goal = min(summary.answered_today / summary.daily_goal, 1.0)
 st.progress(goal, text=f"Daily goal: {summary.answered_today} of {summary.daily_goal} answers")
 st.caption(f"{summary.xp:,} XP in all · best day streak {summary.best_streak}")
 
-if st.button("Start review", key="start-review", type="primary", width="stretch", icon="🔁"):
+# Enter: the default action, without tabbing past every link (issue 23, item 6).
+if st.button(
+    "Start review",
+    key="start-review",
+    type="primary",
+    width="stretch",
+    icon="🔁",
+    shortcut="Enter",
+):
     st.switch_page("pages/1_Review.py")
 st.page_link("pages/2_Quiz.py", label="Quiz: pick decks, answer", icon="❓", width="stretch")
 st.page_link(

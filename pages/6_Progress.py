@@ -15,14 +15,18 @@ from studygame.ui.progress_cache import (
     load_report,
     question_prompts,
 )
+from studygame.ui.progress_tables import question_rows, render_table, topic_rows
 from studygame.ui.run_state import start_cram
 
 settings = begin_page("Progress", icon="📈")
 st.title("Progress")
-include_legacy = st.toggle(
+report = load_report(include_legacy=True)
+# Only a learner who imported the old app's answers has a choice to make about them.
+include_legacy = bool(report.legacy_answers) and st.toggle(
     "Include the old app's history", value=True, help="Answers imported from the old app."
 )
-report = load_report(include_legacy=include_legacy)
+if report.legacy_answers and not include_legacy:
+    report = load_report(include_legacy=False)
 
 if report.total_answers == 0:
     st.info("No answers yet. Answer a few questions and your progress shows up here.", icon="🌱")
@@ -72,21 +76,7 @@ st.altair_chart(charts.deck_chart(report.by_deck[: charts.DECKS_SHOWN]), width="
 if len(report.by_deck) > charts.DECKS_SHOWN:
     st.caption(f"The {charts.DECKS_SHOWN} weakest of {len(report.by_deck)} decks.")
 st.markdown("**Weakest topics**")
-# Phone first: the key column leads and stays pinned; the figures are narrow beside it.
-st.dataframe(
-    [
-        {"topic": t.topic or "(none)", "right": t.accuracy, "answers": t.answers, "deck": t.deck}
-        for t in report.by_topic[:15]
-    ],
-    hide_index=True,
-    column_config={
-        "topic": st.column_config.TextColumn(width=charts.KEY_COLUMN_PX, pinned=True),
-        "right": st.column_config.ProgressColumn(
-            format="percent", min_value=0.0, width=charts.FIGURE_COLUMN_PX
-        ),
-        "answers": st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
-    },
-)
+render_table(topic_rows(report.by_topic))
 
 # A question no longer in the bank (or the bank unreachable) shows its id.
 prompts = question_prompts(settings)
@@ -98,24 +88,7 @@ for title, rows, count_label, button in (
     if not rows:
         st.caption("None: nice.")
         continue
-    st.dataframe(
-        [
-            {
-                "question": prompts.get(q.question_id, q.question_id),
-                count_label: getattr(q, count_label),
-                "answers": q.answers,
-                "deck": q.deck or NO_DECK,
-                "topic": q.topic or "",
-            }
-            for q in rows
-        ],
-        hide_index=True,
-        column_config={
-            "question": st.column_config.TextColumn(width=charts.KEY_COLUMN_PX, pinned=True),
-            count_label: st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
-            "answers": st.column_config.NumberColumn(width=charts.FIGURE_COLUMN_PX),
-        },
-    )
+    render_table(question_rows(rows, prompts, count_label))
     if st.button("Study these now", key=f"cram_{button}", icon="🎯"):
         start_cram([q.question_id for q in rows])
 

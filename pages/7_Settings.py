@@ -5,24 +5,29 @@ import streamlit as st
 from studygame.services import optimizer
 from studygame.services.export import export_file_name
 from studygame.services.learner import (
+    RETENTION_STEP,
     InvalidSetting,
     LearnerPreferences,
+    retention_choices,
     timezone_names,
     update_learner_settings,
 )
 from studygame.ui import progress_charts as charts
 from studygame.ui.backup import backup_zip
 from studygame.ui.engine import session
-from studygame.ui.page import begin_page
+from studygame.ui.page import begin_page, development_notes
 from studygame.ui.run_state import learner_preferences, utcnow
 from studygame.ui.timezone import browser_timezone
 
 settings = begin_page("Settings", icon="⚙️")
 st.title("Settings")
+for _, sentence in development_notes(settings):
+    st.warning(sentence, icon="🛠️")
 current = learner_preferences()
 # Before the first save the browser's zone is the better guess; the learner confirms by saving.
 offer = browser_timezone(current)
 zones = timezone_names()
+lowest, highest = retention_choices()
 shown_zone = offer or current.timezone
 # No min/max on the number inputs: the browser would silently put an out-of-range value
 # back, where the service answers it with a sentence that names the allowed range.
@@ -44,10 +49,10 @@ with st.form("learner-settings"):
     )
     retention = st.slider(
         "Desired retention",
-        min_value=0.75,
-        max_value=0.97,
-        step=0.01,
-        value=min(max(current.desired_retention, 0.75), 0.97),
+        min_value=lowest,
+        max_value=highest,
+        step=RETENTION_STEP,
+        value=min(max(current.desired_retention, lowest), highest),
         help="How likely you want to remember a card when it comes due: higher means more reviews.",
     )
     submitted = st.form_submit_button("Save", type="primary", width="stretch")

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -8,6 +9,7 @@ from studygame.domain.scheduling import (
     replay_rating,
     review,
 )
+from studygame.ui.question_widgets import short_duration
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -89,3 +91,23 @@ def test_intervals_by_rating_grow_from_again_to_easy():
             intervals[Rating.GOOD]
             == review(card, rating=Rating.GOOD, now=now, desired_retention=0.9).due - now
         )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "gap_days"),
+    [
+        (Rating.AGAIN, Rating.GOOD, 0.01),  # FSRS: Good and Easy both 1 day
+        (Rating.AGAIN, Rating.EASY, 0.01),  # FSRS: Hard, Good and Easy all 1 day
+        (Rating.GOOD, Rating.GOOD, 3),
+        (Rating.EASY, Rating.HARD, 8),
+    ],
+)
+def test_the_four_grades_promise_distinct_growing_waits(first, second, gap_days):
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    card = review(None, rating=first, now=start, desired_retention=0.9)
+    card = review(card, rating=second, now=start + timedelta(days=gap_days), desired_retention=0.9)
+    now = card.last_review + timedelta(minutes=15)
+    waits = list(intervals_by_rating(card, now=now, desired_retention=0.9).values())
+    assert all(shorter < longer for shorter, longer in pairwise(waits))
+    # Distinct as the buttons show them, too (1 day and 1 day + a minute would not be).
+    assert len({short_duration(wait) for wait in waits}) == 4

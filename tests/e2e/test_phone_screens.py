@@ -83,14 +83,14 @@ def test_progress_fits_a_360px_phone(serve_app, small_phone: Page, fresh_databas
     box = deck_chart.bounding_box()
     # One 34 px row a deck: twelve decks never squeeze into a few pixels each.
     assert box["height"] >= 12 * 30, box
-    tables = small_phone.locator('[data-testid="stDataFrame"]')
+    tables = small_phone.locator('[data-testid="stTable"]')
     expect(tables.first).to_be_visible()
     for table in tables.all():
         table.scroll_into_view_if_needed()
         box = table.bounding_box()
         assert box["x"] + box["width"] <= SMALL_PHONE["width"], box
-        # The key column leads: the grid's fallback table (inside its canvas) names them in order.
-        expect(table.locator("canvas th").first).to_have_text(re.compile(r"^(topic|question)$"))
+        # The key column leads.
+        expect(table.locator("th").first).to_have_text(re.compile(r"^(topic|question)$"))
     small_phone.set_viewport_size({"width": 360, "height": 5200})
     small_phone.wait_for_timeout(1500)  # Vega redraws at the new size
     small_phone.screenshot(path=screenshot_path(tmp_path, "progress-small-phone.png"))

@@ -211,8 +211,12 @@ def test_activity_keeps_a_session_unlocked(gated_app, clock):
 def test_without_a_pin_locally_the_gate_is_off_and_says_so(app_database):
     app_engine.clear()
     app = open_page()
-    assert "No APP_PIN is set: the PIN gate is off (local development only)." in messages(app)
+    assert any("no PIN · see Settings" in m.value for m in app.markdown)
     assert [t.value for t in app.title] == ["StudyGame"]
+    settings_page = open_page(ROOT / "pages" / "7_Settings.py")
+    assert "No APP_PIN is set: the PIN gate is off (local development only)." in messages(
+        settings_page
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

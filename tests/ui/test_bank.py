@@ -98,7 +98,6 @@ def test_an_outage_keeps_the_last_good_bank_and_says_so(mongo, monkeypatch):
     mongo_goes_down(monkeypatch)
     app.button[0].click().run()
     assert not app.exception
-    # The first warning is the "PIN gate is off" banner of local development.
     warning = app.warning[-1].value
     assert warning.startswith(
         "Could not read the question bank from mongodb://reader:***@cluster0.example.net/: "

@@ -37,7 +37,7 @@ def text_of(app: AppTest) -> str:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_renders_on_postgres(page, app_database):
     app = render(page)
-    assert "Local development database" not in text_of(app)
+    assert "Dev: local database" not in text_of(app)
 
 
 def test_status_page_shows_the_schema_at_head(app_database):
@@ -47,7 +47,7 @@ def test_status_page_shows_the_schema_at_head(app_database):
 
 def test_local_development_shows_the_banner():
     app = render(ROOT / "Home.py")
-    assert "Local development database" in text_of(app)
+    assert "Dev: local database" in text_of(app)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

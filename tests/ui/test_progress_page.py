@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, delete
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.markup import safe_markdown
 from studygame.models import Attempt, CardState
 from studygame.ui.engine import app_engine
 from studygame.ui.progress_cache import _report
@@ -100,11 +101,11 @@ def test_a_history_shows_every_section(history):
         "Most often wrong",
         "Download your answers",
     ]
-    leeches = app.dataframe[1].value
-    # A bundled sample question: its prompt, from the question bank.
-    assert list(leeches["question"]) == ["What is the capital of Australia?"]
-    most_wrong = app.dataframe[2].value
-    assert list(most_wrong["question"]) == ["What is the capital of Australia?"]
+    leeches = app.table[1].value
+    # A bundled sample question: its prompt, from the question bank, as literal Markdown.
+    assert list(leeches["question"]) == [safe_markdown("What is the capital of Australia?")]
+    most_wrong = app.table[2].value
+    assert list(most_wrong["question"]) == [safe_markdown("What is the capital of Australia?")]
     assert "Outlined days include answers imported from the old app." in [
         c.value for c in app.caption
     ]

@@ -94,11 +94,25 @@ def review(
 def intervals_by_rating(
     card: CardSnapshot | None, *, now: datetime, desired_retention: float
 ) -> dict[int, timedelta]:
-    """How long until the card comes due again after each rating, for the grade buttons."""
-    return {
-        rating: review(card, rating=rating, now=now, desired_retention=desired_retention).due - now
-        for rating in Rating
-    }
+    """How long until the card comes due again after each rating, for the grade buttons.
+
+    Each grade waits longer than the one before (Anki's rule): FSRS may round Hard, Good and
+    Easy to the same day, and four buttons promising one date make the grade look pointless.
+    """
+    waits: dict[int, timedelta] = {}
+    previous: timedelta | None = None
+    for rating in Rating:
+        wait = review(card, rating=rating, now=now, desired_retention=desired_retention).due - now
+        if previous is not None and wait <= previous:
+            wait = previous + _longer_by(previous)
+        waits[rating] = previous = wait
+    return waits
+
+
+def _longer_by(wait: timedelta) -> timedelta:
+    # A day past an hour (the buttons then show hours or days), a minute before: a step that
+    # still reads as a different wait on the button.
+    return timedelta(days=1) if wait >= timedelta(hours=1) else timedelta(minutes=1)
 
 
 def replay(

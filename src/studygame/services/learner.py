@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 from studygame.db import dialect_insert
 from studygame.models import LearnerSettings
 
-# The same bounds as the table's CHECK constraints, so a bad value gets a sentence, not an error.
+# The one home of these bounds: Settings, the validator and docs/playing.md read them here
+# (tests/services/test_learner_docs.py); the table's CHECK constraints hold the same, so a
+# bad value gets a sentence, not an error.
 DAILY_GOAL_RANGE = (1, 1000)
 NEW_CARDS_RANGE = (0, 1000)
 SPEED_ROUND_SECONDS_RANGE = (10, 600)
 RETENTION_ABOVE, RETENTION_BELOW = 0.7, 0.99
+RETENTION_STEP = 0.01
 
 
 class InvalidSetting(ValueError):
@@ -32,6 +35,11 @@ class LearnerPreferences:
     timezone: str = "UTC"
     speed_round_seconds: int = 60
     desired_retention: float = 0.9
+
+
+def retention_choices() -> tuple[float, float]:
+    """The lowest and highest desired retention the Settings slider offers (both accepted)."""
+    return round(RETENTION_ABOVE + RETENTION_STEP, 2), round(RETENTION_BELOW - RETENTION_STEP, 2)
 
 
 @functools.cache

@@ -107,6 +107,7 @@ class ProgressReport:
 
     today: date
     total_answers: int
+    legacy_answers: int  # imported from the old app, whatever the legacy choice
     days: list[DayActivity]
     streaks: Streaks
     average_response_ms: int | None
@@ -416,6 +417,7 @@ def progress_report(
     return ProgressReport(
         today=frame.today,
         total_answers=sum(d.answers for d in all_days),
+        legacy_answers=sum(d.legacy for d in all_days),
         days=[d for d in all_days if d.day >= first_shown],
         # No rest days: past due dates are not stored (see domain/streaks.py).
         streaks=compute_streaks([d.day for d in all_days], today=frame.today),

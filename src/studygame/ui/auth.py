@@ -31,9 +31,7 @@ def utcnow() -> datetime:
 def require_unlocked(settings: Settings) -> None:
     """Return if this browser session is unlocked; otherwise show only the PIN form and stop."""
     if settings.app_pin is None:
-        # begin_page has already refused to serve a hosted deployment without a PIN.
-        st.warning("No APP_PIN is set: the PIN gate is off (local development only).", icon="🔓")
-        return
+        return  # local development: begin_page says so in its one line
     now = utcnow()
     if _still_unlocked(settings, now=now):
         st.session_state[LAST_ACTIVITY] = now

@@ -66,47 +66,55 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
                 width="stretch",
                 disabled=True,
             )
+    points = f"+{judgement.points:,} points"
     if last.overridden:
-        st.success("Counted as right.")
+        st.success(f"Counted as right. {points}")
     elif judgement.is_correct:
         fuzzy = judgement.verdict is not None and judgement.verdict.was_fuzzy
-        st.success("Right! (close enough)" if fuzzy else "Right!")
+        st.success(f"{'Right! (close enough)' if fuzzy else 'Right!'} {points}")
     else:
-        st.error(
-            f"Not quite. You answered: {safe_markdown(last.attempt.given_answer or '(nothing)')}"
-        )
+        given = safe_markdown(last.attempt.given_answer or "(nothing)")
+        st.error(f"Not quite. You answered: {given} · {points}")
     if question.type == "typed" or last.overridden:
         st.markdown(f"**Answer:** {safe_markdown(question.answer)}")
+    # Next (and its companions) right under the verdict, before the explanation: after any
+    # answer it is on screen without scrolling, on a phone and at 1280x800 (issue 23, item 1).
+    _render_actions(run, last, preferences)
     if question.explanation:
         st.caption(safe_markdown(question.explanation))
-    st.markdown(f"**+{judgement.points:,} points**")
     if not last.saved:
         st.caption("Kept on this device until the database answers; it is not lost.")
-    st.button(
-        "Next question",
-        key="next",
-        type="primary",
-        width="stretch",
-        shortcut="Enter",
-        on_click=next_question,
-        args=(run.mode, run.screen),
-    )
-    if last.can_override:
+
+
+def _render_actions(run: Run, last: LastAnswer, preferences: LearnerPreferences) -> None:
+    # One row: Next takes what room is left beside the two small ones, so a phone spends a
+    # single row of its height on all three.
+    with st.container(horizontal=True, gap="small", key="feedback-actions"):
         st.button(
-            "I was right",
-            key="override",
+            "Next question",
+            key="next",
+            type="primary",
             width="stretch",
-            on_click=override_last,
-            args=(run.mode, preferences),
+            shortcut="Enter",
+            on_click=next_question,
+            args=(run.mode, run.screen),
         )
-    if last.saved:
-        st.button(
-            "Undo last answer",
-            key="undo",
-            width="stretch",
-            on_click=undo_last,
-            args=(run.mode, preferences),
-        )
+        if last.can_override:
+            st.button(
+                "I was right",
+                key="override",
+                shortcut="Y",
+                on_click=override_last,
+                args=(run.mode, preferences),
+            )
+        if last.saved:
+            st.button(
+                "Undo",
+                key="undo",
+                shortcut="U",
+                on_click=undo_last,
+                args=(run.mode, preferences),
+            )
 
 
 def previous_text(last: LastAnswer) -> str:

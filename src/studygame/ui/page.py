@@ -13,7 +13,7 @@ from studygame.ui.engine import app_engine, forget_database_failure
 from studygame.ui.errors import database_sentence, errors_shown_redacted
 from studygame.ui.outbox import pending_badge
 from studygame.ui.settings import app_settings
-from studygame.ui.styles import apply_styles
+from studygame.ui.styles import apply_styles, close_sidebar_on_navigation
 
 
 def begin_page(title: str, icon: str = "🎓") -> Settings:
@@ -34,11 +34,9 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
     missing = settings.missing_secrets()
     if missing:
         _refuse_without_secrets(missing)
-    if settings.uses_local_database:
-        # One small line, not a box: on a phone the question must stay above the fold.
-        st.markdown(
-            ":small[💾 Local development database (SQLite): set DATABASE_URL for Postgres.]"
-        )
+    if shortcuts := [short for short, _ in development_notes(settings)]:
+        # One small line, not boxes: on a phone the question must stay above the fold.
+        st.markdown(f":small[🛠️ Dev: {' · '.join(shortcuts)} · see Settings]")
     # Read before the gate runs: a database error inside it is shown to whoever is here now.
     unlocked = is_unlocked(settings)
     try:
@@ -50,8 +48,26 @@ def begin_page(title: str, icon: str = "🎓") -> Settings:
         st.stop()
     with errors_shown_redacted(settings, unlocked=unlocked):
         require_unlocked(settings)
+        # After the gate: a locked page shows the PIN form and nothing else.
+        close_sidebar_on_navigation()
         pending_badge()
     return settings
+
+
+def development_notes(settings: Settings) -> list[tuple[str, str]]:
+    """Local development's shortcuts: (a few words for every page, a sentence for Settings)."""
+    notes = []
+    if settings.uses_local_database:
+        notes.append(
+            (
+                "local database",
+                "Local development database (SQLite): set DATABASE_URL for Postgres.",
+            )
+        )
+    if settings.app_pin is None:
+        # begin_page has already refused to serve a hosted deployment without a PIN.
+        notes.append(("no PIN", "No APP_PIN is set: the PIN gate is off (local development only)."))
+    return notes
 
 
 def _refuse_without_secrets(missing: list[str]) -> None:

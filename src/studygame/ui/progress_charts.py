@@ -24,9 +24,6 @@ DECKS_SHOWN = 12
 # A day with no answers must not look like a light day: a faint grey that reads on light
 # and dark themes alike, outside the green scale.
 EMPTY_DAY = "rgba(128, 128, 128, 0.15)"
-# Tables on a 360 px phone (about 320 px inside the page): the key column and two figures fit.
-KEY_COLUMN_PX = 170
-FIGURE_COLUMN_PX = 70
 # One deck a row, its name written on its own bar: a 360 px phone has no room beside it.
 DECK_ROW_PX = 34
 

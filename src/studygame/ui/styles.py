@@ -47,9 +47,33 @@ STYLES = f"""
 [data-testid="stButtonGroup"] button {{
   min-height: 44px;
 }}
+/* The element of the sidebar's script must not cost a gap at the top of a page. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script) {{ display: none; }}
 /* A phone has no keyboard: its key caps would only crowd the buttons. */
 @media (max-width: 640px) {{ .stButton button kbd {{ display: none; }} }}
 </style>
+"""
+
+
+# Where the sidebar overlays the page instead of sitting beside it (Streamlit's `md` breakpoint).
+OVERLAY_BELOW_PX = 768
+# Streamlit closes the sidebar after a page is chosen only when the user agent says "mobile";
+# a narrow window or a small tablet kept it over ~75% of the page. Width decides here.
+CLOSE_SIDEBAR_ON_NAVIGATION = f"""
+<script>
+(() => {{
+  const doc = window.frameElement ? window.parent.document : document;
+  if (doc.studygameClosesSidebar) return;
+  doc.studygameClosesSidebar = true;
+  doc.addEventListener("click", (event) => {{
+    if (!event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    if (doc.defaultView.innerWidth >= {OVERLAY_BELOW_PX}) return;
+    setTimeout(() => {{
+      doc.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+    }}, 0);
+  }}, true);
+}})();
+</script>
 """
 
 
@@ -68,4 +92,10 @@ def guard_taps(screen: int) -> None:
 
 def apply_styles() -> None:
     """Add the app's styles to the page (begin_page does, once per run of a page)."""
+    # Styles alone go to Streamlit's event container: no element, no gap on the page.
     st.html(STYLES)
+
+
+def close_sidebar_on_navigation() -> None:
+    """Close the sidebar when a page is chosen on a narrow screen (begin_page, once unlocked)."""
+    st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
