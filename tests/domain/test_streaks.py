@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from studygame.domain.streaks import Streaks, compute_streaks, local_date
+from studygame.domain.days import local_date
+from studygame.domain.streaks import Streaks, compute_streaks
 
 D = date(2026, 3, 1)
 

@@ -172,8 +172,9 @@ def test_a_round_survives_a_reload_back_and_forward_and_a_server_restart(
     assert (shown_question(page).id, progress_line(page)) == where
 
     page.get_by_role("link", name="Home").first.click()
-    settled(page)
+    expect(page.get_by_role("heading", name="StudyGame")).to_be_visible(timeout=30_000)
     page.go_back()
+    expect(page.get_by_role("heading", name="Quiz")).to_be_visible(timeout=30_000)
     settled(page)
     assert (shown_question(page).id, progress_line(page)) == where
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, delete, text, update
 from sqlalchemy.orm import Session
 
 from studygame import migrations
+from studygame.domain.days import UnknownTimezone
 from studygame.domain.streaks import Streaks
 from studygame.models import Attempt, CardState, LearnerSettings
 from studygame.services import progress
@@ -333,7 +334,7 @@ def test_the_desired_retention_comes_from_the_settings(session):
 
 
 def test_an_unknown_timezone_is_one_clear_sentence(session):
-    with pytest.raises(progress.UnknownTimezone, match="not a time zone name"):
+    with pytest.raises(UnknownTimezone, match="not a time zone name"):
         progress.progress_report(session, timezone="Mars/Olympus", now=NOW)
 
 

@@ -8,7 +8,6 @@ import pytest
 from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import (
-    day_start,
     new_card_candidates,
     new_cards_met_today,
     next_review_card,
@@ -53,23 +52,6 @@ def next_card(session, *, now=NOW, timezone="UTC", limit=20, bank=BANK):
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("now", "timezone", "start"),
-    [
-        (NOW, "UTC", utc(2026, 11, 25, 0, 0)),
-        (NOW, "Europe/Paris", utc(2026, 11, 24, 23, 0)),
-        (utc(2026, 11, 25, 23, 30), "Europe/Paris", utc(2026, 11, 25, 23, 0)),
-        (NOW, "America/New_York", utc(2026, 11, 25, 5, 0)),
-        (utc(2026, 11, 25, 3, 0), "America/New_York", utc(2026, 11, 24, 5, 0)),
-        (NOW, "Asia/Kolkata", utc(2026, 11, 24, 18, 30)),
-        # the day summer time ends in Paris still starts at local midnight (then UTC+2)
-        (utc(2026, 10, 25, 12, 0), "Europe/Paris", utc(2026, 10, 24, 22, 0)),
-    ],
-)
-def test_day_start_is_local_midnight_in_utc(now, timezone, start):
-    assert day_start(now, timezone) == start
 
 
 def test_review_takes_the_most_overdue_card_first(session):

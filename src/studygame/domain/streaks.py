@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 FREEZE_WINDOW_DAYS = 7
 
@@ -29,13 +28,6 @@ class Streaks:
 
     current: int
     best: int
-
-
-def local_date(moment: datetime, timezone: str) -> date:
-    """The learner's calendar day for an aware instant, in their IANA timezone."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware datetime in UTC")
-    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def compute_streaks(

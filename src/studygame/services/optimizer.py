@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studygame.domain.answer_time import EARLIEST_ANSWER, MAX_AHEAD
+from studygame.domain.days import local_date
 from studygame.domain.memory_model import (
     TEST_SHARE,
     FitRefused,
@@ -85,7 +85,6 @@ def review_histories(
     dated outside the window an answer can have (before 2000, or ahead of `now`), and all
     but the first of several answers to one question at one instant (a replayed write).
     """
-    zone = ZoneInfo(timezone)
     rows = session.execute(
         select(Attempt.question_id, Attempt.rating, Attempt.is_correct, Attempt.answered_at)
         .where(
@@ -102,7 +101,7 @@ def review_histories(
         for row in group:
             if row.answered_at != previous:
                 rating = replay_rating(rating=row.rating, is_correct=row.is_correct)
-                history.append((rating, row.answered_at.astimezone(zone).date().toordinal()))
+                history.append((rating, local_date(row.answered_at, timezone).toordinal()))
             previous = row.answered_at
         histories.append(history)
     return histories

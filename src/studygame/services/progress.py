@@ -22,13 +22,13 @@ import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
-from studygame.domain.streaks import Streaks, compute_streaks, local_date
+from studygame.domain.days import local_date, start_of_local_day, zone
+from studygame.domain.streaks import Streaks, compute_streaks
 from studygame.models import UTCDateTime
 
 HEATMAP_DAYS = 365
@@ -146,7 +146,7 @@ class Frame:
 
     def params(self, **more: object) -> dict[str, object]:
         """Bind values for `local_day`: the zone (Postgres) or today's offset (SQLite)."""
-        offset = self.now.astimezone(ZoneInfo(self.timezone)).utcoffset() or timedelta()
+        offset = self.now.astimezone(zone(self.timezone)).utcoffset() or timedelta()
         minutes = int(offset.total_seconds() // 60)
         return {"tz": self.timezone, "sqlite_offset": f"{minutes:+d} minutes", **more}
 
@@ -156,26 +156,9 @@ class Frame:
         return "" if self.include_legacy else "AND source = 'app'"
 
 
-class UnknownTimezone(ValueError):
-    """The timezone setting is not an IANA name."""
-
-
-def start_of_local_day(day: date, timezone: str) -> datetime:
-    """The UTC instant at which a local day begins."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=_zone(timezone))
-    return start.astimezone(UTC)
-
-
-def _zone(timezone: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimezone(f"{timezone!r} is not a time zone name like Europe/Paris.") from None
-
-
 def make_frame(session: Session, *, timezone: str, now: datetime, include_legacy: bool) -> Frame:
     """Check the timezone and bundle what the queries share."""
-    _zone(timezone)
+    zone(timezone)
     if now.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime in UTC")
     return Frame(timezone, now, include_legacy, session.get_bind().dialect.name)
@@ -484,10 +467,10 @@ def attempts_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    zone = _zone(timezone)
+    local = zone(timezone)
     for chunk in result.partitions():
         for answered_at, *rest in chunk:
-            writer.writerow((answered_at.astimezone(zone).isoformat(), *map(_safe_cell, rest)))
+            writer.writerow((answered_at.astimezone(local).isoformat(), *map(_safe_cell, rest)))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from itertools import islice
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from studygame.domain.days import day_start
 from studygame.domain.modes import UNSCHEDULED, values
-from studygame.domain.streaks import local_date
 from studygame.models import Attempt, CardState, StudySession, TopicTotal
 from studygame.services.learner import LearnerPreferences
 from studygame.services.progress import day_streaks
@@ -43,12 +42,6 @@ class TodaySummary:
     current_streak: int
     best_streak: int
     xp: int
-
-
-def day_start(now: datetime, timezone: str) -> datetime:
-    """The UTC instant at which the learner's local day containing `now` began."""
-    zone = ZoneInfo(timezone)
-    return datetime.combine(local_date(now, timezone), time(0), tzinfo=zone).astimezone(UTC)
 
 
 def new_card_candidates(session: Session, *, question_ids: Sequence[str], limit: int) -> list[str]:

@@ -29,15 +29,13 @@ def start_sitting(session: Session, *, plan: Plan) -> None:
 
 
 def open_sitting(
-    session: Session, *, mode: Mode, now: datetime, timezone_day_start: datetime | None = None
+    session: Session, *, mode: Mode, now: datetime
 ) -> tuple[Plan, list[PastAnswer]] | None:
     """The newest sitting of this mode still open and recent enough to resume, with its answers.
 
     A planned run needs its stored plan; Review needs only the sitting. None when there is none.
     """
     since = now - RESUMABLE_FOR
-    if timezone_day_start is not None:
-        since = max(since, timezone_day_start)
     row = session.execute(
         select(StudySession.id, StudySession.started_at, StudySession.plan)
         .where(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from studygame.config import Settings
-from studygame.domain.streaks import local_date
+from studygame.domain.days import local_date
 from studygame.services import progress
 from studygame.services.progress import ProgressReport
 from studygame.ui.bank import bank_view
