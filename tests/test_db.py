@@ -145,7 +145,7 @@ def test_a_database_that_never_answers_is_cut_off_at_the_deadline(
         (lambda settings: make_engine(settings, interactive=True), "4s"),
         (make_engine, "30min"),  # the CLI's engine (get_engine)
         (lambda settings: make_engine(settings, direct=True), "30min"),
-        (lambda settings: db.one_off_engine(settings.database_url), "30min"),
+        (lambda settings: db.one_off_engine(settings.sqlalchemy_url), "30min"),
     ],
     ids=["app", "cli", "direct", "one-off"],
 )
