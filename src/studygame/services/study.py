@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session
 from studygame.db import dialect_insert
 from studygame.domain.attempt import NewAttempt
 from studygame.domain.modes import SCHEDULING, values
-from studygame.domain.scheduling import replay, review
+from studygame.domain.scheduling import CardSnapshot, replay, review
 from studygame.models import Attempt, CardState, StudySession
+
+# schedule's own row <-> card conversions, for the batch's one read and one write of its
+# cards (not a second copy of them); schedule.py belongs to another change in flight.
+from studygame.services.schedule import _row as card_values
+from studygame.services.schedule import _snapshot as snapshot
 from studygame.services.schedule import (
     applied_parameters,
     current_parameters,
@@ -139,9 +144,9 @@ def record_attempts(
     scheduled = [a for a in in_order if a.mode in SCHEDULING]
     # Locked in one order, so two batches (or a batch and a tab) never wait on each other.
     cards = {
-        row.question_id: row.last_review
-        for row in session.execute(
-            select(CardState.question_id, CardState.last_review)
+        row.question_id: snapshot(row)
+        for row in session.scalars(
+            select(CardState)
             .where(CardState.question_id.in_({a.question_id for a in scheduled}))
             .order_by(CardState.question_id)
             .with_for_update()
@@ -208,35 +213,46 @@ def _answered_elsewhere(session: Session, scheduled: list[NewAttempt]) -> list[N
 def _move_cards(
     session: Session,
     attempts: list[NewAttempt],
-    last_reviews: dict[str, datetime | None],
+    cards: dict[str, CardSnapshot],
     desired_retention: float,
 ) -> None:
-    """Apply these new answers (in time order) to their cards; replay a card's history
-    instead when one of them is older than its last review."""
+    """Apply these new answers (in time order) to their cards, in one statement; replay a
+    card's history instead when one of them is older than its last review."""
     by_question: dict[str, list[NewAttempt]] = {}
     for attempt in attempts:
         by_question.setdefault(attempt.question_id, []).append(attempt)
     late = {
         question_id
         for question_id, answers in by_question.items()
-        if last_reviews.get(question_id) and answers[0].answered_at < last_reviews[question_id]
+        if question_id in cards
+        and cards[question_id].last_review
+        and answers[0].answered_at < cards[question_id].last_review
     }
     if late:
         rebuild_card_states(session, question_ids=late, desired_retention=desired_retention)
     parameters = current_parameters(session)
-    for question_id, answers in by_question.items():
-        if question_id in late:
-            continue
-        card = load_card(session, question_id=question_id) if question_id in last_reviews else None
-        after = replay(
-            card,
-            [(a.rating, a.answered_at) for a in answers],
-            desired_retention=desired_retention,
-            parameters=parameters,
+    moved = [
+        card_values(
+            question_id,
+            answers[-1].deck,
+            replay(
+                cards.get(question_id),
+                [(a.rating, a.answered_at) for a in answers],
+                desired_retention=desired_retention,
+                parameters=parameters,
+            ),
+            answers[-1].answered_at,
         )
-        last = answers[-1]
-        save_card(
-            session, question_id=question_id, deck=last.deck, card=after, now=last.answered_at
+        for question_id, answers in by_question.items()
+        if question_id not in late
+    ]
+    if moved:
+        upsert = dialect_insert(session)(CardState).values(moved)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[CardState.question_id],
+                set_={k: upsert.excluded[k] for k in moved[0] if k != "question_id"},
+            )
         )
 
 
