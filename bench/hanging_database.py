@@ -75,8 +75,9 @@ def main(taps: int) -> None:
     print(f"  later taps -> queued:         median {statistics.median(waits[1:]):.3f} s, "
           f"max {max(waits[1:]):.3f} s")  # fmt: skip
     print(f"  answers in the outbox:        {pending}")
-    print(f"  a page's read:                {read} (deadline {db.APP_CHECKOUT_DEADLINE_S:.0f} s "
-          f"+ connect timeout {db.APP_CONNECT_TIMEOUT_S} s)")  # fmt: skip
+    bounds = db.APP_BOUNDS
+    print(f"  a page's read:                {read} (call deadline {bounds.call_deadline_s:.0f} s "
+          f"+ connect timeout {bounds.connect_timeout_s} s)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""A TCP relay in front of Postgres that a test or a bench can cut, hang and restore."""
+"""A TCP relay in front of Postgres that a test or a bench can cut, hang, slow down and restore."""
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import socket
 import threading
+import time
 
 from sqlalchemy.engine import make_url
 
@@ -15,7 +17,9 @@ class TcpProxy:
     While cut, it closes every open connection and turns new ones away (accept, then
     close at once), which psycopg reports as the server closing the connection. While
     hanging, it keeps every connection open and swallows what it is sent, answering
-    nothing: a half-open link, a compute stuck waking, a proxy that hangs.
+    nothing: a half-open link, a compute stuck waking, a proxy that hangs. While slowed
+    down, every reply from the server reaches the client `delay_s` after it was sent (a
+    slow link: the round trip grows, nothing is lost).
     """
 
     def __init__(self, upstream_port: int) -> None:
@@ -25,6 +29,7 @@ class TcpProxy:
         self.port: int = self._listener.getsockname()[1]
         self.up = True
         self.hanging = False
+        self.delay_s = 0.0
         self.refused = 0
         self._open: list[socket.socket] = []
         self._stopped = threading.Event()
@@ -47,6 +52,10 @@ class TcpProxy:
         with self._lock:
             self.hanging = True
 
+    def slow_down(self, delay_s: float) -> None:
+        """Deliver every reply from the server `delay_s` late, until `restore`."""
+        self.delay_s = delay_s
+
     def restore(self) -> None:
         """Accept and relay again; connections that hung are closed (their replies are lost)."""
         with self._lock:
@@ -54,6 +63,7 @@ class TcpProxy:
                 self._close_all()
             self.up = True
             self.hanging = False
+            self.delay_s = 0.0
 
     def refuse_for(self, seconds: float) -> None:
         """Refuse connections for `seconds`, then accept again (a compute waking up)."""
@@ -87,24 +97,48 @@ class TcpProxy:
                     continue
                 if self.hanging:  # accept, then never answer
                     self._open.append(client)
-                    pairs = [(client, None)]
+                    pumps = [(client, None, None)]
                 else:
                     server = socket.create_connection(self._upstream)
                     self._open += [client, server]
-                    pairs = [(client, server), (server, client)]
-            for source, target in pairs:
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+                    # Replies go through a queue so that a delay adds to each of them once.
+                    replies: queue.Queue = queue.Queue()
+                    pumps = [(client, server, None), (server, client, replies)]
+                    threading.Thread(
+                        target=self._deliver, args=(replies, client), daemon=True
+                    ).start()
+            for pump in pumps:
+                threading.Thread(target=self._pump, args=pump, daemon=True).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket | None) -> None:
+    def _pump(
+        self, source: socket.socket, target: socket.socket | None, outlet: queue.Queue | None
+    ) -> None:
         try:
             while data := source.recv(65536):
-                if target is not None and not self.hanging:
+                if target is None or self.hanging:
+                    continue
+                if outlet is not None:
+                    outlet.put((time.monotonic() + self.delay_s, data))
+                else:
                     target.sendall(data)
         except OSError:
             pass
         _close(source)
-        if target is not None:
+        if outlet is not None:
+            outlet.put((0.0, b""))  # the end: the deliverer closes the client
+        elif target is not None:
             _close(target)
+
+    def _deliver(self, replies: queue.Queue, client: socket.socket) -> None:
+        """Send the server's replies to the client, each at its due time, in order."""
+        try:
+            while data := (item := replies.get())[1]:
+                time.sleep(max(item[0] - time.monotonic(), 0.0))
+                if not self.hanging:
+                    client.sendall(data)
+        except OSError:
+            pass
+        _close(client)
 
 
 def _close(sock: socket.socket) -> None:

@@ -1,5 +1,7 @@
+import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -102,7 +104,7 @@ def test_keepalives_and_timeouts_reach_the_driver(database_url):
         info = connection.connection.dbapi_connection.info
         dsn = dict(part.split("=", 1) for part in info.dsn.split())
         assert dsn["keepalives"] == "1" and dsn["tcp_user_timeout"] == "20000"
-        assert dsn["connect_timeout"] == str(db.APP_CONNECT_TIMEOUT_S)
+        assert dsn["connect_timeout"] == str(db.APP_BOUNDS.connect_timeout_s)
         # The statement timeout is the transaction's own (SET LOCAL), not the session's.
         assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "4s"
     with engine.connect() as connection:
@@ -112,7 +114,7 @@ def test_keepalives_and_timeouts_reach_the_driver(database_url):
 
 
 def test_a_slow_statement_is_stopped_by_the_server(database_url, monkeypatch):
-    monkeypatch.setattr(db, "APP_STATEMENT_TIMEOUT_MS", 300)
+    monkeypatch.setattr(db, "APP_BOUNDS", replace(db.APP_BOUNDS, statement_timeout_ms=300))
     engine = make_engine(Settings(database_url=database_url), interactive=True)
     with pytest.raises(OperationalError, match="statement timeout"), session_scope(engine) as s:
         s.execute(text("SELECT pg_sleep(5)"))
@@ -122,7 +124,7 @@ def test_a_slow_statement_is_stopped_by_the_server(database_url, monkeypatch):
 def test_a_database_that_never_answers_is_cut_off_at_the_deadline(
     tcp_proxy, database_url, monkeypatch
 ):
-    monkeypatch.setattr(db, "APP_CHECKOUT_DEADLINE_S", 1.0)
+    monkeypatch.setattr(db, "APP_BOUNDS", replace(db.APP_BOUNDS, call_deadline_s=1.0))
     engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
     with session_scope(engine) as s:
         assert s.scalar(text("SELECT 1")) == 1
@@ -134,4 +136,62 @@ def test_a_database_that_never_answers_is_cut_off_at_the_deadline(
     tcp_proxy.restore()
     with session_scope(engine) as s:
         assert s.scalar(text("SELECT 1")) == 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("build", "bound"),
+    [
+        (lambda settings: make_engine(settings, interactive=True), "4s"),
+        (make_engine, "30min"),  # the CLI's engine (get_engine)
+        (lambda settings: make_engine(settings, direct=True), "30min"),
+        (lambda settings: db.one_off_engine(settings.sqlalchemy_url), "30min"),
+    ],
+    ids=["app", "cli", "direct", "one-off"],
+)
+def test_every_engine_the_package_builds_bounds_its_statements(database_url, build, bound):
+    engine = build(Settings(database_url=database_url))
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == bound
+    engine.dispose()
+
+
+def test_a_withheld_commit_reply_fails_the_call_on_every_engine(
+    tcp_proxy, database_url, monkeypatch
+):
+    monkeypatch.setattr(db, "BULK_BOUNDS", replace(db.BULK_BOUNDS, call_deadline_s=1.0))
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)))
+    outcome: dict[str, BaseException] = {}
+
+    def commit_into_the_void() -> None:
+        try:
+            with session_scope(engine) as s:
+                s.scalar(text("SELECT 1"))
+                tcp_proxy.hang()
+        except DBAPIError as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=commit_into_the_void, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "still waiting for the COMMIT's reply"
+    assert "error" in outcome
+    tcp_proxy.restore()
+    with session_scope(engine) as s:
+        assert s.scalar(text("SELECT 1")) == 1
+    engine.dispose()
+
+
+def test_a_slow_link_finishes_a_transaction_longer_than_the_call_deadline(
+    tcp_proxy, database_url, monkeypatch
+):
+    # Each call is bounded, not the transaction: six calls of 0.4 s each outlast one
+    # deadline of 1.5 s, and the transaction still commits.
+    monkeypatch.setattr(db, "APP_BOUNDS", replace(db.APP_BOUNDS, call_deadline_s=1.5))
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)), interactive=True)
+    with session_scope(engine) as s:
+        assert s.scalar(text("SELECT 1")) == 1
+    tcp_proxy.slow_down(0.4)
+    with session_scope(engine) as s:
+        assert [s.scalar(text(f"SELECT {n}")) for n in range(5)] == list(range(5))
     engine.dispose()

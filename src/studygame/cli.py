@@ -13,13 +13,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from studygame import __version__, migrations
 from studygame.config import ConfigError, Settings, get_settings, normalize_database_url, redact_url
-from studygame.db import DatabaseUnavailable, get_engine, make_engine, session_scope
+from studygame.db import (
+    DatabaseUnavailable,
+    get_engine,
+    make_engine,
+    one_off_engine,
+    session_scope,
+)
 from studygame.errors import describe_connect_error
 from studygame.redaction import install_log_redaction, redact
 from studygame.services import legacy, optimizer
@@ -370,7 +374,7 @@ def restore(file: Path, database_url: str, force: bool) -> None:
     rows = sum(stats.rows for stats in restored.values())
     checked = ", row counts match the manifest" if plan.manifest else ""
     click.echo(f"Restored {len(restored)} tables, {rows} rows into {redact_url(url)}{checked}.")
-    engine = create_engine(url, poolclass=NullPool)
+    engine = one_off_engine(url)
     status = migrations.schema_status(engine)
     engine.dispose()
     if status.at_head:
@@ -418,7 +422,7 @@ def import_export(file: Path, database_url: str | None) -> None:
             if database_url
             else _postgres_settings_or_exit().migration_url
         )
-    engine = create_engine(url, poolclass=NullPool)
+    engine = one_off_engine(url)
     try:
         with _one_sentence_errors(), session_scope(engine) as s:
             counts = import_export_zip(s, archive=file, now=datetime.now(UTC))

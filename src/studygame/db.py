@@ -12,11 +12,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -35,13 +37,35 @@ TCP_KEEPALIVES: dict[str, object] = {
     "keepalives_count": 3,
     "tcp_user_timeout": 20_000,
 }
-# The app's bounds on every transaction (a page read or an answer write). The server
-# stops a statement after APP_STATEMENT_TIMEOUT_MS; a peer that accepts TCP but never
-# answers is cut by the client after APP_CHECKOUT_DEADLINE_S. The CLI's bulk jobs
-# (rebuild, import, restore) may run longer and use neither.
-APP_CONNECT_TIMEOUT_S = 5
-APP_STATEMENT_TIMEOUT_MS = 4_000
-APP_CHECKOUT_DEADLINE_S = 5.0
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How long the database may take: to connect, to run a statement, to answer a call.
+
+    Each bound is per call, never per transaction: on a slow link every round trip is
+    slow, and a transaction of several statements would always outlast a bound on the
+    whole, while each of its calls stays well inside its own.
+    """
+
+    connect_timeout_s: int  # TCP, TLS and login
+    statement_timeout_ms: int  # on the server: one statement, SET LOCAL at each checkout
+    # On the client: one statement, COMMIT or ROLLBACK, for a server that never answers
+    # (keepalives don't see it: the peer's kernel acknowledges). Then its socket is shut
+    # down and the call fails as a broken connection.
+    call_deadline_s: float
+
+
+# The app: a page's read or an answer's write; a call longer than this is a hung database.
+APP_BOUNDS = Bounds(connect_timeout_s=5, statement_timeout_ms=4_000, call_deadline_s=5.0)
+# The CLI and scripts (migrations, rebuild, legacy import, export): long statements are
+# normal there, a database that never answers is not. The client's deadline leaves the
+# server's own timeout the first word.
+BULK_BOUNDS = Bounds(
+    connect_timeout_s=CONNECT_TIMEOUT_S,
+    statement_timeout_ms=30 * 60_000,
+    call_deadline_s=31 * 60.0,
+)
 # Neon's compute wakes from zero in well under a second, sometimes a few seconds:
 # 0.5 + 1 + 2 + 4 s of waiting covers that without hiding a real outage for long.
 FIRST_CONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
@@ -55,7 +79,7 @@ def make_engine(settings: Settings, *, direct: bool = False, interactive: bool =
     """Build the engine for these settings: Postgres via psycopg 3, or the local SQLite file.
 
     `direct` is for migrations and dumps: Neon's non-pooled endpoint, no connection pool.
-    `interactive` is the app's: every transaction bounded in time (see bound_transactions).
+    `interactive` is the app's: APP_BOUNDS instead of BULK_BOUNDS (see `bound_calls`).
     """
     url = make_url(settings.migration_url if direct else settings.sqlalchemy_url)
     if url.get_backend_name() == "sqlite":
@@ -63,23 +87,28 @@ def make_engine(settings: Settings, *, direct: bool = False, interactive: bool =
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = postgres_connect_args(url)
+    bounds = APP_BOUNDS if interactive else BULK_BOUNDS
     if direct:
-        return create_engine(url, poolclass=NullPool, connect_args=connect_args)
-    if interactive:
-        connect_args["connect_timeout"] = APP_CONNECT_TIMEOUT_S
-    engine = create_engine(
-        url,
-        # The interactive engine pings on checkout itself, under its deadline.
-        pool_pre_ping=not interactive,
-        pool_size=3,
-        max_overflow=2,
-        # Neon closes idle connections after its compute scales to zero.
-        pool_recycle=300,
-        connect_args=connect_args,
-    )
-    if interactive:
-        bound_transactions(engine)
+        engine = create_engine(url, poolclass=NullPool, connect_args=postgres_connect_args(url))
+    else:
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=3,
+            max_overflow=2,
+            # Neon closes idle connections after its compute scales to zero.
+            pool_recycle=300,
+            connect_args=postgres_connect_args(url),
+        )
+    bound_calls(engine, bounds)
+    return engine
+
+
+def one_off_engine(database_url: str) -> Engine:
+    """An engine without a pool for a URL given on the command line, under BULK_BOUNDS."""
+    url = make_url(database_url)
+    engine = create_engine(url, poolclass=NullPool, connect_args=postgres_connect_args(url))
+    bound_calls(engine, BULK_BOUNDS)
     return engine
 
 
@@ -92,48 +121,98 @@ def postgres_connect_args(url: URL) -> dict[str, object]:
     return connect_args
 
 
-def bound_transactions(engine: Engine) -> None:
-    """Bound each checkout of `engine`: a server statement timeout and a client deadline.
+def bound_calls(engine: Engine, bounds: Bounds) -> None:
+    """Bound every call `engine` makes: a server statement timeout and a client deadline.
 
-    The checkout's ping sets the statement timeout for the transaction it opens
-    (`set_config(..., true)` is SET LOCAL: nothing outlives the transaction, as a
-    transaction pooler requires), so the app's one transaction per checkout runs under
-    it. A database that never answers cannot be bounded by the server: a timer shuts the
-    socket down if the connection is still out at the deadline, and the blocked call
-    fails as a broken connection.
+    Each transaction starts with `set_config('statement_timeout', ..., true)`, which is
+    SET LOCAL: nothing outlives the transaction, as a transaction pooler requires. It is
+    sent when the transaction begins, after any isolation level was applied (a checkout
+    ping would open the transaction too early for that). Each statement, COMMIT and
+    ROLLBACK on the client runs under `bounds.call_deadline_s` (see `_BoundedConnection`).
     """
-    event.listen(engine, "checkout", _arm_and_ping)
-    event.listen(engine, "checkin", _disarm)
-    # A connection closed or invalidated while out must not leave a timer on a reused fd.
-    for closing in ("close", "invalidate", "detach"):
-        event.listen(engine, closing, lambda _dbapi, record, *_: _disarm(None, record))
 
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _record, cargs, cparams):
+        cparams["connect_timeout"] = bounds.connect_timeout_s
+        connection = _BoundedConnection.connect(*cargs, **cparams, cursor_factory=_BoundedCursor)
+        connection.call_deadline_s = bounds.call_deadline_s
+        return connection
 
-def _arm_and_ping(dbapi_connection, record, _proxy) -> None:
-    timer = threading.Timer(APP_CHECKOUT_DEADLINE_S, _shut_down, (dbapi_connection.fileno(),))
-    timer.daemon = True
-    timer.start()
-    record.info["deadline"] = timer
-    try:
-        with dbapi_connection.cursor() as cursor:
+    @event.listens_for(engine, "begin")
+    def _bound_statements(connection):
+        with connection.connection.dbapi_connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, true)",
-                (f"{APP_STATEMENT_TIMEOUT_MS}ms",),
+                (f"{bounds.statement_timeout_ms}ms",),
             )
-    except Exception as exc:
-        _disarm(dbapi_connection, record)
-        # The pool retries once with a new connection, as pre-ping would.
-        raise DisconnectionError(f"checkout ping failed: {type(exc).__name__}") from exc
 
 
-def _disarm(_dbapi_connection, record) -> None:
-    timer = record.info.pop("deadline", None) if record is not None else None
-    if timer is not None:
-        timer.cancel()
+class _Watchdog:
+    """One thread that shuts down the socket of a call still waiting at its deadline."""
+
+    def __init__(self) -> None:
+        self._armed: dict[int, tuple[float, int, float]] = {}  # id -> (deadline, fd, bound)
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def bounding(self, connection: psycopg.Connection, seconds: float) -> Iterator[None]:
+        """Run the block (one call on `connection`) under a deadline `seconds` away."""
+        key = id(connection)
+        with self._changed:
+            self._armed[key] = (time.monotonic() + seconds, connection.fileno(), seconds)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="db-watchdog", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._armed.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                for key in [key for key, (due, _, _) in self._armed.items() if due <= now]:
+                    # Under the lock: the call cannot end and its fd be reused meanwhile.
+                    _shut_down(*self._armed.pop(key)[1:])
+                next_due = min((due for due, _, _ in self._armed.values()), default=None)
+                self._changed.wait(None if next_due is None else next_due - now)
 
 
-def _shut_down(fd: int) -> None:
-    log.warning("a database call outlived %.0f s: cutting its connection", APP_CHECKOUT_DEADLINE_S)
+_WATCHDOG = _Watchdog()
+
+
+class _BoundedConnection(psycopg.Connection):
+    """psycopg's connection whose COMMIT and ROLLBACK wait at most `call_deadline_s`."""
+
+    call_deadline_s: float = BULK_BOUNDS.call_deadline_s
+
+    def commit(self) -> None:
+        with _WATCHDOG.bounding(self, self.call_deadline_s):
+            super().commit()
+
+    def rollback(self) -> None:
+        with _WATCHDOG.bounding(self, self.call_deadline_s):
+            super().rollback()
+
+
+class _BoundedCursor(psycopg.Cursor):
+    """psycopg's cursor whose statements wait at most their connection's `call_deadline_s`."""
+
+    def execute(self, *args, **kwargs):
+        with _WATCHDOG.bounding(self.connection, self.connection.call_deadline_s):
+            return super().execute(*args, **kwargs)
+
+    def executemany(self, *args, **kwargs):
+        with _WATCHDOG.bounding(self.connection, self.connection.call_deadline_s):
+            return super().executemany(*args, **kwargs)
+
+
+def _shut_down(fd: int, seconds: float) -> None:
+    log.warning("a database call outlived %.0f s: cutting its connection", seconds)
     with contextlib.suppress(OSError):
         # shutdown() acts on the socket itself: the driver's blocked read returns at once.
         sock = socket.socket(fileno=os.dup(fd))
@@ -177,7 +256,7 @@ def dialect_insert(session: Session):
 def scratch_database(server_url: str, *, prefix: str = "studygame_scratch") -> Iterator[str]:
     """A new empty database on the same server, dropped on the way out whatever happens."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    admin = one_off_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

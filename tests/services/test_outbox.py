@@ -11,16 +11,19 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, delete, event, select, text
 from sqlalchemy.orm import Session
 
+from studygame import db
 from studygame.config import Settings
 from studygame.db import make_engine, session_scope
 from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
+from studygame.services import outbox as outbox_module
 from studygame.services.outbox import Outbox
 from studygame.services.schedule import rebuild_card_states
 from studygame.services.study import Recorded, record_attempt
@@ -223,6 +226,189 @@ def test_a_line_that_is_not_an_answer_is_set_aside_with_its_reason_and_the_rest_
     assert outbox.rejected() == 1
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"[1, 2]", "the line: Input should be an object"),
+        (b"5", "the line: Input should be an object"),
+        (b"null", "the line: Input should be an object"),
+        (b'{"id": "\xff\xfe torn inside a character"}', "the line is not UTF-8"),
+        (b'{"removed": [5]}', "id: Field required"),
+    ],
+)
+def test_a_line_that_is_not_an_answer_object_never_blocks_saving(
+    app_engine, direct, questions, tmp_path, line, reason
+):
+    path = tmp_path / "outbox.jsonl"
+    before = answer(questions[0], minute=0)
+    path.write_bytes(before.to_line().encode() + line + b"\n")
+    outbox = Outbox(path)
+
+    assert outbox.pending() == 1
+    assert [a.id for a in outbox.entries()] == [before.id]
+    tap = answer(questions[1], minute=1)
+    outcome = outbox.save(app_engine, tap, desired_retention=RETENTION)
+
+    assert (outcome.saved, outcome.flushed, outcome.pending) == (True, 1, 0)
+    assert sorted(stored_attempts(direct, questions)) == sorted([before.id, tap.id])
+    (dead,) = [json.loads(line) for line in outbox.dead_letter_path.read_text().splitlines()]
+    assert dead["reason"] == f"not an answer ({reason})"
+    assert path.read_bytes() == b""
+
+
+def test_a_line_with_keys_the_answer_does_not_have_is_saved_as_an_answer(
+    app_engine, direct, questions, tmp_path
+):
+    # The answer's schema ignores unknown keys (a later version's additions, say): the
+    # line is an answer, and the rest of it is not what decides whether it can be saved.
+    path = tmp_path / "outbox.jsonl"
+    extra = answer(questions[0], minute=0)
+    path.write_text(written_by_hand(extra, note="added by a later version") + "\n")
+
+    flushed = Outbox(path).flush(app_engine, desired_retention=RETENTION)
+
+    assert (flushed.saved, flushed.pending, flushed.rejected) == (1, 0, 0)
+    assert stored_attempts(direct, questions) == [extra.id]
+
+
+def test_counting_and_queueing_read_only_what_is_new(tmp_path, monkeypatch):
+    path = tmp_path / "outbox.jsonl"
+    outbox = Outbox(path)
+    for n in range(50):
+        outbox.add(answer("q-1", minute=n))
+    parsed: list[str] = []
+    read = NewAttempt.from_line.__func__
+    monkeypatch.setattr(
+        NewAttempt,
+        "from_line",
+        classmethod(lambda cls, line: parsed.append(line) or read(cls, line)),
+    )
+
+    assert outbox.pending() == 50
+    outbox.add(answer("q-1", minute=50))
+    Outbox(path).add(answer("q-2", minute=51))  # another process sharing the file
+    parsed.clear()  # opening the file reads it once
+    outbox.add(answer("q-1", minute=52))
+
+    assert outbox.pending() == 53
+    assert len(parsed) == 2  # the other process's answer and this one, nothing older
+
+
+def test_a_backlog_is_written_in_batches_not_one_transaction_each(
+    app_engine, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    queued = [answer(questions[n % 3], minute=n, rating=1 + n % 4) for n in range(30)]
+    for attempt in reversed(queued):  # queued out of order: replayed in time order all the same
+        outbox.add(attempt)
+    commits: list[object] = []
+    event.listen(app_engine, "commit", commits.append)
+
+    flushed = outbox.flush(app_engine, desired_retention=RETENTION)
+
+    assert (flushed.saved, flushed.pending, len(commits)) == (30, 0, 1)
+    assert sorted(stored_attempts(direct, questions)) == sorted(a.id for a in queued)
+    cards = card_rows(direct, questions)
+    assert cards == rebuilt_cards(direct, questions)
+    assert sum(card[3] for card in cards.values()) == 30
+
+
+def test_a_refused_answer_in_a_batch_does_not_sink_the_others(
+    app_engine, direct, questions, tmp_path
+):
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    good = [answer(questions[0], minute=0), answer(questions[1], minute=2)]
+    too_old = answer(questions[2], minute=1).model_copy(
+        update={"answered_at": datetime(1999, 12, 31, tzinfo=UTC)}
+    )
+    for attempt in (good[0], too_old, good[1]):
+        outbox.add(attempt)
+
+    flushed = outbox.flush(app_engine, desired_retention=RETENTION)
+
+    assert (flushed.saved, flushed.rejected, flushed.pending) == (2, 1, 0)
+    assert sorted(stored_attempts(direct, questions)) == sorted(a.id for a in good)
+    (dead,) = [json.loads(line) for line in outbox.dead_letter_path.read_text().splitlines()]
+    assert dead["reason"].startswith("The answer was not saved: it is dated 1999-12-31")
+
+
+def test_a_tap_is_saved_first_when_a_long_backlog_waits(
+    app_engine, direct, questions, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(outbox_module, "BATCH", 4)
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    backlog = [answer(questions[n % 2], minute=n) for n in range(10)]
+    for attempt in backlog:
+        outbox.add(attempt)
+    tap = answer(questions[2], minute=30)
+
+    outcome = outbox.save(app_engine, tap, desired_retention=RETENTION)
+
+    # The tap did not wait for the backlog: none of it was written before it.
+    assert (outcome.saved, outcome.flushed) == (True, 0)
+    assert tap.id in stored_attempts(direct, questions)
+    drain(outbox, app_engine)
+    assert sorted(stored_attempts(direct, questions)) == sorted(a.id for a in [*backlog, tap])
+    assert card_rows(direct, questions) == rebuilt_cards(direct, questions)
+
+
+def drain(outbox: Outbox, engine, *, within_s: float = 60) -> None:
+    """Flush until nothing waits (the database is up, perhaps slow); fail after `within_s`."""
+    deadline = time.monotonic() + within_s
+    while outbox.pending() and time.monotonic() < deadline:
+        outbox.flush(engine, desired_retention=RETENTION)
+    assert outbox.pending() == 0
+
+
+def test_a_slow_database_still_takes_the_answers(
+    app_engine, tcp_proxy, direct, questions, tmp_path
+):
+    clock = FakeClock()
+    outbox = Outbox(tmp_path / "outbox.jsonl", clock=clock)
+    first = answer(questions[0], minute=0)
+    assert outbox.save(app_engine, first, desired_retention=RETENTION).saved
+    # Every reply a second late: an answer's transaction takes several seconds in all,
+    # each of its statements one or two.
+    tcp_proxy.slow_down(1.0)
+    slow = answer(questions[1], minute=1)
+
+    outcome = outbox.save(app_engine, slow, desired_retention=RETENTION)
+
+    assert (outcome.saved, outcome.pending) == (False, 1)  # the tap did not wait for it
+    deadline = time.monotonic() + 60
+    while slow.id not in stored_attempts(direct, questions) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the write goes on in the background and commits
+    assert sorted(stored_attempts(direct, questions)) == sorted([first.id, slow.id])
+    clock.now += 15
+    drain(outbox, app_engine)  # the queued copy is a replay: it inserts nothing
+    assert sorted(stored_attempts(direct, questions)) == sorted([first.id, slow.id])
+    assert sum(card[3] for card in card_rows(direct, questions).values()) == 2
+
+
+def test_an_engine_built_as_the_cli_builds_it_gives_up_on_a_withheld_commit(
+    tcp_proxy, database_url, direct, questions, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(db, "BULK_BOUNDS", replace(db.BULK_BOUNDS, call_deadline_s=1.0))
+    engine = make_engine(Settings(database_url=tcp_proxy.url(database_url)))
+    clock = FakeClock()
+    outbox = Outbox(tmp_path / "outbox.jsonl", clock=clock, deadline_s=1.0)
+    queued = answer(questions[0], minute=0)
+    outbox.add(queued)
+
+    def withhold_the_reply(_connection) -> None:
+        tcp_proxy.hang()
+
+    event.listen(engine, "commit", withhold_the_reply)
+    assert outbox.flush(engine, desired_retention=RETENTION).database_down
+    event.remove(engine, "commit", withhold_the_reply)
+    tcp_proxy.restore()
+    clock.now += 15
+
+    drain(outbox, engine, within_s=30)  # the writer was not left stuck on the lost reply
+    assert stored_attempts(direct, questions) == [queued.id]
+    engine.dispose()
+
+
 def test_an_answer_names_its_sitting_and_arrives_with_it(app_engine, direct, questions, tmp_path):
     outbox = Outbox(tmp_path / "outbox.jsonl")
     sitting = uuid.uuid4()  # made by the app; no row yet
@@ -355,6 +541,7 @@ import sys, uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from sqlalchemy import create_engine
+from studygame.services import outbox as outbox_module
 from studygame.services.outbox import Outbox
 from studygame.domain.attempt import NewAttempt
 

@@ -1,38 +1,37 @@
-"""Answers the database could not take yet: kept on disk, replayed exactly once.
+"""Answers the database could not take yet: kept in a queue, replayed exactly once.
 
-An answer that cannot be written (Postgres unreachable, Neon waking too slowly, a cut or
-hanging connection) is appended to the outbox with the UUID the app gave it. When the
-database answers again each entry is replayed through `record_attempt` in its own
-transaction and leaves the outbox only after that transaction has committed. A replay
-of an answer that did reach the database (the connection died after COMMIT, or a write
-that outlived its deadline finished later) inserts nothing: the UUID is the primary key.
+An answer that cannot be written (Postgres unreachable, Neon waking too slowly, a cut,
+hanging or slow connection) is queued (`outbox_queue`) with the UUID the app gave it.
+When the database answers again the queue is replayed oldest first, in batches of
+`BATCH` answers, one transaction each (`record_attempts`); an answer leaves the queue
+only after its transaction has committed. A replay of an answer that did reach the
+database (the connection died after COMMIT, or a write that outlived its deadline
+finished later) inserts nothing: the UUID is the primary key.
 
-The file is the queue, shared by every process that opens it (two app processes on one
-disk, or the CLI beside the app): each change happens under an exclusive `flock` on a
-sibling lock file that is never replaced, and every reader re-reads the file. Appends
-start on a fresh line, so a line torn by a crash costs only itself. No lock is held
-while talking to the database: a replay reads the queue, writes, then removes what
-committed. Two processes replaying the same entry at once is harmless (the second
-insert is a no-op).
+No lock is held while talking to the database: a replay reads the queue, writes, then
+removes what committed. Two processes replaying the same entry at once is harmless (the
+second insert is a no-op).
 
-An entry the database refuses for its content (a value too long for its column, a
-foreign key that does not exist), not for a connection problem, would fail forever: it
-moves to the dead-letter file beside the outbox with the reason, and is never retried.
+A tap's answer goes with the backlog when the backlog fits in one batch (so a card's
+answers are written in time order). Behind a longer backlog the tap's answer is written
+first, alone, and the backlog drains in the background, a batch at a time: the tap never
+waits for it. (A card answered both in the backlog and by the tap is still right: an
+answer older than its card's last review makes the card be replayed from its history.)
+
+An answer the database refuses for its content (a value too long for its column, a
+foreign key that does not exist), not for a connection problem, would fail forever: a
+batch that fails so is retried one answer at a time, and the refused answer moves to the
+dead-letter file with the reason, never retried.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
-import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,7 +41,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from studygame.db import session_scope
 from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import get_learner_settings
-from studygame.services.study import AnswerRefused, Recorded, record_attempt
+from studygame.services.outbox_queue import AnswerQueue
+from studygame.services.study import AnswerRefused, Recorded, record_attempt, record_attempts
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,14 @@ OUTBOX_FILE = "outbox.jsonl"
 # After a failed write, wait this long before a page view tries the database again: each
 # try can take the whole connect timeout when the network drops packets.
 RETRY_AFTER_S = 15.0
-# A tap must get its answer on screen quickly even when the database hangs: after this
-# long the answer is queued and the write, if it ever finishes, is a harmless duplicate.
+# A tap must get its answer on screen quickly even when the database hangs or crawls:
+# after this long the answer is queued, and the write goes on in the background (if it
+# commits, the queued copy's replay is a harmless no-op).
 SAVE_DEADLINE_S = 2.5
+# Answers replayed per transaction: a few statements for all of them (a local Postgres
+# takes thousands a second this way, see docs/performance.md), and a batch stays short
+# enough that a tab's own write never waits long behind it.
+BATCH = 500
 
 T = TypeVar("T")
 
@@ -77,7 +82,7 @@ class FlushResult:
 @dataclass(frozen=True)
 class SaveOutcome:
     saved: bool  # this answer is in the database now
-    flushed: int  # earlier answers from the outbox written just before it
+    flushed: int  # earlier answers from the outbox written with it
     pending: int  # answers still waiting, this one included when it was queued
     rejected: str | None = None  # why the database refused this answer (it is dead-lettered)
     answered_elsewhere: bool = False  # not recorded: its card was answered in another tab
@@ -94,22 +99,20 @@ class Outbox:
         deadline_s: float = SAVE_DEADLINE_S,
     ):
         """Open the outbox at `path` (None: memory only); what an earlier run left is kept."""
+        self._queue = AnswerQueue(path)
         self._clock = clock
         self._deadline_s = deadline_s
         self._last_failure: float | None = None
         self._last_hang: float | None = None  # the last write that outlived its deadline
-        self._memory: list[str] = []  # the lines, when there is no usable disk
-        self._memory_lock = threading.Lock()
-        # One database write at a time per process; waited for with a deadline, never forever.
+        # One tap's write at a time, and one replay of the backlog at a time, per process;
+        # each waited for with a deadline, never forever. A tap never waits for a replay.
         self._writing = threading.Lock()
-        self.path = path
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.touch()
-                self._lock_path.touch()
-            except OSError as exc:
-                self._to_memory(exc)
+        self._replaying = threading.Lock()
+
+    @property
+    def path(self) -> Path | None:
+        """The outbox file; None when answers are kept in memory only."""
+        return self._queue.path
 
     @property
     def durable(self) -> bool:
@@ -119,51 +122,36 @@ class Outbox:
     @property
     def dead_letter_path(self) -> Path | None:
         """Where answers the database refused for their content are kept, with the reason."""
-        return None if self.path is None else self.path.with_suffix(".dead.jsonl")
-
-    @property
-    def _lock_path(self) -> Path:
-        return self.path.with_suffix(".lock")
+        return self._queue.dead_letter_path
 
     def pending(self) -> int:
         """How many answers wait to be saved (by any process sharing the file)."""
-        return len(self.entries())
+        return self._queue.count()
 
     def entries(self) -> list[NewAttempt]:
-        """The queued answers, each once, oldest first; unreadable lines are skipped."""
-        with self._locked() as lines:
-            return _parse_all(lines)[0]
+        """The queued answers, each once, oldest first; lines that are not answers are skipped."""
+        return self._queue.oldest()
 
     def rejected(self) -> int:
         """How many answers were moved aside because the database refused their content."""
-        path = self.dead_letter_path
-        try:
-            return 0 if path is None else len(path.read_text(encoding="utf-8").splitlines())
-        except OSError:
-            return 0
+        return self._queue.rejected()
 
     def add(self, attempt: NewAttempt) -> None:
         """Queue an answer; on disk (fsynced) before this returns, so a crash loses nothing."""
-        line = attempt.to_line()
-        if self.path is not None:
-            try:
-                with self._file_lock():
-                    _append_text(self.path, line)
-                return
-            except OSError as exc:
-                self._to_memory(exc)
-        with self._memory_lock:
-            self._memory.append(line.rstrip("\n"))
+        self._queue.add(attempt)
 
     def flush(self, engine: Engine, *, desired_retention: float | None = None) -> FlushResult:
-        """Replay queued answers oldest first, each in its own committed transaction.
+        """Replay queued answers oldest first, a batch per committed transaction.
 
         Stops at the first connection error and keeps the rest; an entry the database
         refuses for its content is dead-lettered and the others go on. Without
         `desired_retention`, the learner's saved setting is used. Bounded in time: past
         the deadline it reports the database down and the replay finishes on its own.
         """
-        outcome = self._bounded(lambda: self._flush(engine, desired_retention))
+        outcome = self._bounded(
+            self._replaying,
+            lambda: self._replay(engine, desired_retention, budget_s=self._deadline_s / 2),
+        )
         if outcome is None:
             return FlushResult(0, 0, self.pending(), database_down=True)
         return outcome
@@ -177,60 +165,134 @@ class Outbox:
         return self.flush(engine, desired_retention=desired_retention)
 
     def save(self, engine: Engine, attempt: NewAttempt, *, desired_retention: float) -> SaveOutcome:
-        """Write an answer: older queued ones first, then this one; queue it if that fails.
+        """Write an answer, with the queued ones if they fit in one batch; queue it if that fails.
 
         Returns within about the deadline whatever the database does: a connection error,
-        a hang or a write still running then all queue the answer.
+        a hang or a slow write still running then all queue the answer. Behind a longer
+        backlog the answer is written alone, and the backlog drains in the background.
         """
         if self._hung_recently():
             # The database hung moments ago: don't make this tap wait for it again.
             self.add(attempt)
             return SaveOutcome(saved=False, flushed=0, pending=self.pending())
+        backlog = self._queue.oldest() if self.pending() < BATCH else []
 
-        def write() -> tuple[FlushResult | None, str | None]:
-            flushed = self._flush(engine, desired_retention) if self.pending() else None
-            if flushed is not None and flushed.database_down:
-                return flushed, "down"
+        def write() -> _Written:
+            self._queue.set_aside_unreadable()
+            written = self._write([*backlog, attempt], engine, desired_retention)
+            return self._settle(written, [*backlog, attempt], queued=backlog)
+
+        written = self._bounded(self._writing, write)
+        recorded = None if written is None else written.outcomes.get(attempt.id)
+        if recorded is None:
+            self.add(attempt)
+            return SaveOutcome(saved=False, flushed=0, pending=self.pending())
+        if self.pending():
+            self._replay_in_background(engine, desired_retention)
+        return SaveOutcome(
+            saved=recorded in (Recorded.SAVED, Recorded.ALREADY_SAVED),
+            flushed=written.saved - (recorded is Recorded.SAVED),
+            pending=self.pending(),
+            rejected=None if isinstance(recorded, Recorded) else recorded,
+            answered_elsewhere=recorded is Recorded.ANSWERED_ELSEWHERE,
+        )
+
+    def _replay(
+        self, engine: Engine, desired_retention: float | None, *, budget_s: float | None
+    ) -> FlushResult:
+        """Replay the queue a batch at a time until it is empty, the database fails, or
+        `budget_s` has passed."""
+        self._queue.set_aside_unreadable()
+        totals = _Written(outcomes={}, down=False)
+        stop_at = None if budget_s is None else time.monotonic() + budget_s
+        while batch := self._queue.oldest(BATCH):
+            written = self._settle(
+                self._write(batch, engine, desired_retention), batch, queued=batch
+            )
+            totals = _Written(outcomes={**totals.outcomes, **written.outcomes}, down=written.down)
+            if written.down or not written.outcomes:
+                break
+            if stop_at is not None and time.monotonic() > stop_at:
+                break
+        return FlushResult(
+            saved=totals.saved,
+            already_saved=totals.count(Recorded.ALREADY_SAVED),
+            pending=self.pending(),
+            database_down=totals.down,
+            rejected=sum(not isinstance(o, Recorded) for o in totals.outcomes.values()),
+            answered_elsewhere=totals.count(Recorded.ANSWERED_ELSEWHERE),
+        )
+
+    def _replay_in_background(self, engine: Engine, desired_retention: float | None) -> None:
+        """Drain the backlog on a thread of its own, unless a replay runs already."""
+        if not self._replaying.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                self._replay(engine, desired_retention, budget_s=None)
+            except Exception:  # a thread's error would vanish: say it
+                log.exception("the outbox's background replay failed")
+            finally:
+                self._replaying.release()
+
+        threading.Thread(target=run, name="outbox-replay", daemon=True).start()
+
+    def _write(
+        self, attempts: list[NewAttempt], engine: Engine, desired_retention: float | None
+    ) -> _Written:
+        """Record these answers in one transaction; one by one if that one is refused."""
+        if len(attempts) > 1:
+            try:
+                with session_scope(engine) as session:
+                    recorded = record_attempts(
+                        session,
+                        attempts=attempts,
+                        desired_retention=_retention(session, desired_retention),
+                    )
+                return _Written(dict(zip((a.id for a in attempts), recorded, strict=True)), False)
+            except Exception as exc:
+                if is_connection_error(exc):
+                    self._last_failure = self._clock()
+                    return _Written({}, down=True)
+        outcomes: dict[uuid.UUID, Recorded | str] = {}
+        for attempt in attempts:
             try:
                 with session_scope(engine) as session:
                     recorded = record_attempt(
-                        session, attempt=attempt, desired_retention=desired_retention
+                        session,
+                        attempt=attempt,
+                        desired_retention=_retention(session, desired_retention),
                     )
             except Exception as exc:
                 if is_connection_error(exc):
                     self._last_failure = self._clock()
-                    return flushed, "down"
-                reason = _refusal(exc)
-                self._dead_letter([(attempt.to_line(), reason)])
-                return flushed, reason
-            return flushed, None if recorded is not Recorded.ANSWERED_ELSEWHERE else "elsewhere"
+                    return _Written(outcomes, down=True)
+                outcomes[attempt.id] = _refusal(exc)
+                continue
+            outcomes[attempt.id] = recorded  # committed: the block has ended
+        return _Written(outcomes, down=False)
 
-        outcome = self._bounded(write)
-        if outcome is None:
-            self.add(attempt)
-            return SaveOutcome(saved=False, flushed=0, pending=self.pending())
-        flushed, problem = outcome
-        earlier = flushed.saved if flushed else 0
-        if problem == "down":
-            self.add(attempt)
-            return SaveOutcome(saved=False, flushed=earlier, pending=self.pending())
-        if problem == "elsewhere":
-            return SaveOutcome(
-                saved=False, flushed=earlier, pending=self.pending(), answered_elsewhere=True
-            )
-        return SaveOutcome(
-            saved=problem is None, flushed=earlier, pending=self.pending(), rejected=problem
+    def _settle(
+        self, written: _Written, attempts: list[NewAttempt], *, queued: list[NewAttempt]
+    ) -> _Written:
+        """Set refused answers aside and take the `queued` ones that are done out of the queue."""
+        self._queue.dead_letter(
+            [(a.to_line(), written.outcomes[a.id]) for a in attempts if written.refused(a.id)]
         )
+        # Committed (or refused for good): only now may they leave the queue.
+        self._queue.remove({a.id for a in queued} & written.outcomes.keys())
+        return written
 
-    def _bounded(self, work: Callable[[], T]) -> T | None:
+    def _bounded(self, lock: threading.Lock, work: Callable[[], T]) -> T | None:
         """Run `work` (database I/O) in a worker thread; None when it outlives the deadline.
 
-        One write at a time: a tap waits for another tab's write, but only up to the same
-        deadline. A worker that outlives it runs on to its end; what it writes is keyed by
-        the answers' UUIDs, so finishing late duplicates nothing.
+        One at a time per lock: a tap waits for another tab's write, but only up to the
+        same deadline. A worker that outlives it runs on to its end; what it writes is
+        keyed by the answers' UUIDs, so finishing late duplicates nothing.
         """
         started = time.monotonic()
-        if not self._writing.acquire(timeout=self._deadline_s):
+        if not lock.acquire(timeout=self._deadline_s):
             self._last_failure = self._last_hang = self._clock()
             return None
         result: dict[str, object] = {}
@@ -241,7 +303,7 @@ class Outbox:
             except BaseException as exc:  # handed to the caller's thread below
                 result["error"] = exc
             finally:
-                self._writing.release()
+                lock.release()
 
         worker = threading.Thread(target=run, name="outbox-write", daemon=True)
         worker.start()
@@ -260,161 +322,30 @@ class Outbox:
     def _retry_due(self) -> bool:
         return self._last_failure is None or self._clock() - self._last_failure >= RETRY_AFTER_S
 
-    def _flush(self, engine: Engine, desired_retention: float | None) -> FlushResult:
-        with self._locked() as lines:
-            queued, unreadable = _parse_all(lines)
-        if unreadable:
-            self._dead_letter(unreadable)
-        saved = already = elsewhere = 0
-        database_down = False
-        done: set[uuid.UUID] = set()
-        refused: list[tuple[str, str]] = []
-        # A long backlog is replayed a slice per call, well inside the deadline: only a
-        # database that stops answering should make a flush outlive it.
-        stop_at = time.monotonic() + self._deadline_s / 2
-        for attempt in queued:
-            if time.monotonic() > stop_at:
-                break
-            try:
-                with session_scope(engine) as session:
-                    retention = (
-                        get_learner_settings(session).desired_retention
-                        if desired_retention is None
-                        else desired_retention
-                    )
-                    recorded = record_attempt(session, attempt=attempt, desired_retention=retention)
-            except Exception as exc:
-                if is_connection_error(exc):
-                    self._last_failure = self._clock()
-                    database_down = True
-                    break
-                refused.append((attempt.to_line(), _refusal(exc)))
-                done.add(attempt.id)
-                continue
-            # Committed: only now may the entry leave the outbox.
-            done.add(attempt.id)
-            saved += recorded is Recorded.SAVED
-            already += recorded is Recorded.ALREADY_SAVED
-            elsewhere += recorded is Recorded.ANSWERED_ELSEWHERE
-        if refused:
-            self._dead_letter(refused)
-        if done or unreadable:
-            self._remove(done, drop_unreadable={line for line, _ in unreadable})
-        return FlushResult(
-            saved=saved,
-            already_saved=already,
-            pending=self.pending(),
-            database_down=database_down,
-            rejected=len(refused),
-            answered_elsewhere=elsewhere,
-        )
 
-    def _remove(self, ids: set[uuid.UUID], *, drop_unreadable: set[str]) -> None:
-        """Drop these answers (and these unreadable lines) from the file, whoever added them."""
+@dataclass(frozen=True)
+class _Written:
+    """What became of a batch: each answer's Recorded, or why it was refused."""
 
-        def keep(line: str) -> bool:
-            if line in drop_unreadable:
-                return False
-            try:
-                return NewAttempt.from_line(line).id not in ids
-            except ValueError:
-                return True  # torn now, perhaps being appended: the next flush decides
+    outcomes: dict[uuid.UUID, Recorded | str]
+    down: bool  # the database failed before every answer was taken
 
-        with self._locked(rewrite=keep) as _lines:
-            pass
+    @property
+    def saved(self) -> int:
+        return self.count(Recorded.SAVED)
 
-    def _dead_letter(self, entries: list[tuple[str, str]]) -> None:
-        for _, reason in entries:
-            log.error("an answer could not be saved and was set aside: %s", reason)
-        path = self.dead_letter_path
-        if path is None:
-            return
-        at = datetime.now(UTC).isoformat()
-        records = "".join(
-            json.dumps({"line": line.rstrip("\n"), "reason": reason, "at": at}) + "\n"
-            for line, reason in entries
-        )
-        try:
-            with self._file_lock():
-                _append_text(path, records)
-        except OSError as exc:
-            log.warning("dead-letter file not written: %s", exc.strerror or exc)
+    def count(self, recorded: Recorded) -> int:
+        return sum(outcome is recorded for outcome in self.outcomes.values())
 
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with self._lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def _locked(self, *, rewrite: Callable[[str], bool] | None = None) -> Iterator[list[str]]:
-        """The queue's lines under the lock; with `rewrite`, only the lines it keeps remain."""
-        if self.path is not None:
-            try:
-                with self._file_lock():
-                    lines = self.path.read_text(encoding="utf-8").splitlines()
-                    if rewrite is not None:
-                        lines = [line for line in lines if rewrite(line)]
-                        _replace_text(self.path, "".join(f"{line}\n" for line in lines))
-                    yield lines
-                    return
-            except OSError as exc:
-                self._to_memory(exc)
-        with self._memory_lock:
-            if rewrite is not None:
-                self._memory = [line for line in self._memory if rewrite(line)]
-            yield list(self._memory)
-
-    def _to_memory(self, exc: OSError) -> None:
-        # A read-only or full disk: keep answers in memory, say so on the badge.
-        log.warning("outbox kept in memory only: %s", exc.strerror or exc)
-        lines: list[str] = []
-        if self.path is not None:
-            with contextlib.suppress(OSError):
-                lines = self.path.read_text(encoding="utf-8").splitlines()
-        self.path = None
-        with self._memory_lock:
-            self._memory = lines
+    def refused(self, attempt_id: uuid.UUID) -> bool:
+        return not isinstance(self.outcomes.get(attempt_id, Recorded.SAVED), Recorded)
 
 
-def _append_text(path: Path, text: str) -> None:
-    """Append whole lines, fsynced; a torn last line (a crash mid-write) is ended first."""
-    with path.open("a+b") as file:  # appends always land at the end, whatever is read
-        if file.seek(0, os.SEEK_END) > 0:
-            file.seek(-1, os.SEEK_END)
-            if file.read(1) != b"\n":
-                file.write(b"\n")
-        file.write(text.encode("utf-8"))
-        file.flush()
-        os.fsync(file.fileno())
-
-
-def _replace_text(path: Path, text: str) -> None:
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
-
-
-def _parse_all(lines: list[str]) -> tuple[list[NewAttempt], list[tuple[str, str]]]:
-    """The answers in these lines (each id once, oldest first), and the unreadable lines."""
-    entries: dict[uuid.UUID, NewAttempt] = {}
-    unreadable: list[tuple[str, str]] = []
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            attempt = NewAttempt.from_line(line)
-        except ValueError as exc:
-            unreadable.append((line, f"not an answer ({exc})"))
-            continue
-        entries.setdefault(attempt.id, attempt)
-    return sorted(entries.values(), key=lambda entry: entry.answered_at), unreadable
+def _retention(session, desired_retention: float | None) -> float:
+    """The retention to schedule with: the given one, else the learner's saved setting."""
+    if desired_retention is None:
+        return get_learner_settings(session).desired_retention
+    return desired_retention
 
 
 def _refusal(exc: Exception) -> str:

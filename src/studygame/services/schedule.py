@@ -65,14 +65,14 @@ def load_card(
     """The question's current card state, locked for this transaction unless only looked at."""
     query = select(CardState).where(CardState.question_id == question_id)
     row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
-    return None if row is None else _snapshot(row)
+    return None if row is None else snapshot(row)
 
 
 def save_card(
     session: Session, *, question_id: str, deck: str | None, card: CardSnapshot, now: datetime
 ) -> None:
     """Insert or replace the question's card state in one statement."""
-    values = _row(question_id, deck, card, now)
+    values = card_values(question_id, deck, card, now)
     upsert = dialect_insert(session)(CardState).values(values)
     session.execute(
         upsert.on_conflict_do_update(
@@ -213,7 +213,8 @@ def _copy_card_states(session: Session, rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _snapshot(row: CardState) -> CardSnapshot:
+def snapshot(row: CardState) -> CardSnapshot:
+    """A `card_states` row as the scheduler's snapshot of its card."""
     return CardSnapshot(
         state=row.state,
         step=row.step,
@@ -231,5 +232,6 @@ def _values(question_id: str, deck: str | None, card: CardSnapshot, now: datetim
             card.due, card.last_review, card.reps, card.lapses, now)  # fmt: skip
 
 
-def _row(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> dict:
+def card_values(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> dict:
+    """A card state as the values of its `card_states` row."""
     return dict(zip(COLUMNS, _values(question_id, deck, card, now), strict=True))

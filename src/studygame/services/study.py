@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -12,14 +13,17 @@ from sqlalchemy.orm import Session
 from studygame.db import dialect_insert
 from studygame.domain.attempt import NewAttempt
 from studygame.domain.modes import SCHEDULING, UNSCHEDULED, values
-from studygame.domain.scheduling import review
-from studygame.models import Attempt, StudySession
+from studygame.domain.scheduling import CardSnapshot, replay, review
+from studygame.models import Attempt, CardState, StudySession
 from studygame.services.schedule import (
     applied_parameters,
+    card_values,
+    current_parameters,
     load_card,
     parameters_or_default,
     rebuild_card_states,
     save_card,
+    snapshot,
 )
 
 
@@ -87,6 +91,151 @@ def record_attempt(
         now=attempt.answered_at,
     )
     return Recorded.SAVED
+
+
+def record_attempts(
+    session: Session,
+    *,
+    attempts: Sequence[NewAttempt],
+    desired_retention: float,
+    now: datetime | None = None,
+) -> list[Recorded]:
+    """Save a batch of answers as `record_attempt` would one by one in time order.
+
+    For the outbox's backlog: a few statements for the whole batch instead of a few per
+    answer. One refused answer refuses the batch (AnswerRefused, or the database's error):
+    the caller then records them one by one. Returns what happened to each, in the order
+    given.
+    """
+    now = now or datetime.now(UTC)
+    for attempt in attempts:
+        problem = attempt.time_problem(now=now)
+        if problem is not None:
+            raise AnswerRefused(f"The answer was not saved: {problem}.")
+    in_order = sorted(attempts, key=lambda a: a.answered_at)
+    _open_sittings(session, [a for a in in_order if a.session_id is not None])
+    scheduled = [a for a in in_order if a.mode in SCHEDULING]
+    # Locked in one order, so two batches (or a batch and a tab) never wait on each other.
+    cards = {
+        row.question_id: snapshot(row)
+        for row in session.scalars(
+            select(CardState)
+            .where(CardState.question_id.in_({a.question_id for a in scheduled}))
+            .order_by(CardState.question_id)
+            .with_for_update()
+        )
+    }
+    outcome = {a.id: Recorded.SAVED for a in in_order}
+    for attempt in _answered_elsewhere(session, scheduled):
+        outcome[attempt.id] = Recorded.ANSWERED_ELSEWHERE
+    rows = [
+        {**a.model_dump(exclude={"shown_at"}), "source": "app"}
+        for a in in_order
+        if outcome[a.id] is Recorded.SAVED
+    ]
+    inserted = set()
+    if rows:
+        inserted = set(
+            session.scalars(
+                dialect_insert(session)(Attempt)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=[Attempt.id])
+                .returning(Attempt.id)
+            )
+        )
+    for row in rows:
+        if row["id"] not in inserted:
+            outcome[row["id"]] = Recorded.ALREADY_SAVED
+    new = [a for a in scheduled if a.id in inserted]
+    _move_cards(session, new, cards, desired_retention)
+    return [outcome[a.id] for a in attempts]
+
+
+def _answered_elsewhere(session: Session, scheduled: list[NewAttempt]) -> list[NewAttempt]:
+    """The answers `record_attempt` would find answered since shown, taken in time order.
+
+    One by one, an answer is refused when another answer to its card, recorded before
+    it, lies between its showing and its answer (that one moved the card past the
+    showing): answers already in the database, and those of this batch taken earlier.
+    """
+    shown = [a for a in scheduled if a.shown_at is not None]
+    if not shown:
+        return []
+    recorded: dict[str, list[tuple[datetime, uuid.UUID]]] = {}
+    for question_id, answered_at, attempt_id in session.execute(
+        select(Attempt.question_id, Attempt.answered_at, Attempt.id).where(
+            Attempt.question_id.in_({a.question_id for a in shown}),
+            Attempt.mode.in_(values(SCHEDULING)),
+            Attempt.answered_at > min(a.shown_at for a in shown),
+        )
+    ):
+        recorded.setdefault(question_id, []).append((answered_at, attempt_id))
+    refused = []
+    for attempt in scheduled:
+        earlier = recorded.setdefault(attempt.question_id, [])
+        if attempt.shown_at is not None and any(
+            attempt.shown_at < at <= attempt.answered_at and other != attempt.id
+            for at, other in earlier
+        ):
+            refused.append(attempt)
+            continue
+        earlier.append((attempt.answered_at, attempt.id))
+    return refused
+
+
+def _move_cards(
+    session: Session,
+    attempts: list[NewAttempt],
+    cards: dict[str, CardSnapshot],
+    desired_retention: float,
+) -> None:
+    """Apply these new answers (in time order) to their cards, in one statement; replay a
+    card's history instead when one of them is older than its last review."""
+    by_question: dict[str, list[NewAttempt]] = {}
+    for attempt in attempts:
+        by_question.setdefault(attempt.question_id, []).append(attempt)
+    late = {
+        question_id
+        for question_id, answers in by_question.items()
+        if question_id in cards
+        and cards[question_id].last_review
+        and answers[0].answered_at < cards[question_id].last_review
+    }
+    if late:
+        rebuild_card_states(session, question_ids=late, desired_retention=desired_retention)
+    parameters = current_parameters(session)
+    moved = [
+        card_values(
+            question_id,
+            answers[-1].deck,
+            replay(
+                cards.get(question_id),
+                [(a.rating, a.answered_at) for a in answers],
+                desired_retention=desired_retention,
+                parameters=parameters,
+            ),
+            answers[-1].answered_at,
+        )
+        for question_id, answers in by_question.items()
+        if question_id not in late
+    ]
+    if moved:
+        upsert = dialect_insert(session)(CardState).values(moved)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[CardState.question_id],
+                set_={k: upsert.excluded[k] for k in moved[0] if k != "question_id"},
+            )
+        )
+
+
+def _open_sittings(session: Session, attempts: list[NewAttempt]) -> None:
+    # One row per sitting (an upsert may touch a row once), in one order (see the cards).
+    first: dict[uuid.UUID, NewAttempt] = {}
+    for attempt in attempts:
+        first.setdefault(attempt.session_id, attempt)
+    for session_id in sorted(first, key=str):
+        _open_sitting(session, first[session_id])
 
 
 def _open_sitting(session: Session, attempt: NewAttempt) -> None:
