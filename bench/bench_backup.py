@@ -21,10 +21,10 @@ from sqlalchemy.pool import NullPool
 from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database, session_scope
-from studygame.services.backup import create_backup
-from studygame.services.dump_vetting import vet_dump
-from studygame.services.export import export_zip
-from studygame.services.restore import verify_backup
+from studygame.services.backups.dump import create_backup
+from studygame.services.backups.export import export_zip
+from studygame.services.backups.restore import verify_backup
+from studygame.services.backups.vetting import vet_dump
 
 SERVER_URL = "postgresql://root@127.0.0.1:5432/postgres"
 # About 30 answers a sitting and 2,000 distinct questions: the shape of a real history.

@@ -28,7 +28,7 @@ from generate_legacy_sqlite import generate
 from studygame import migrations
 from studygame.config import normalize_database_url
 from studygame.db import scratch_database
-from studygame.services.legacy import import_legacy_file
+from studygame.services.legacy.importer import import_legacy_file
 from studygame.services.schedule import rebuild_card_states
 
 ADMIN_URL = normalize_database_url(

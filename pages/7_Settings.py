@@ -3,7 +3,7 @@
 import streamlit as st
 
 from studygame.services import optimizer
-from studygame.services.export import export_file_name
+from studygame.services.backups.export import export_file_name
 from studygame.services.learner import (
     RETENTION_STEP,
     InvalidSetting,

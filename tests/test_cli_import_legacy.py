@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from studygame.cli import main
-from studygame.services import legacy
+from studygame.services.legacy import importer as legacy
 
 ANSWERS = [
     {"session_id": 1, "question_id": "cli-q1", "correct": 0, "time_taken": 3.0,

@@ -18,7 +18,7 @@ from alembic import context, op
 from sqlalchemy.orm import Session
 
 from studygame.config import get_settings
-from studygame.services import legacy
+from studygame.services.legacy import importer as legacy
 
 revision: str = "0002"
 down_revision: str | None = "0001"

@@ -26,19 +26,25 @@ from studygame.db import (
 )
 from studygame.errors import describe_connect_error
 from studygame.redaction import install_log_redaction, redact
-from studygame.services import legacy, optimizer
-from studygame.services.backup import BackupError, create_backup
-from studygame.services.content import ContentUnavailable, load_bank
-from studygame.services.doctor import Check, run_checks
-from studygame.services.export import ExportError, export_file_name, export_zip, import_export_zip
-from studygame.services.learner import get_learner_settings
-from studygame.services.pg_client import ClientProblem
-from studygame.services.restore import (
+from studygame.services import optimizer
+from studygame.services.backups.dump import BackupError, create_backup
+from studygame.services.backups.export import (
+    ExportError,
+    export_file_name,
+    export_zip,
+    import_export_zip,
+)
+from studygame.services.backups.pg_client import ClientProblem
+from studygame.services.backups.restore import (
     describe_replaced,
     prepare_restore,
     run_restore,
     verify_backup,
 )
+from studygame.services.content import ContentUnavailable, load_bank
+from studygame.services.doctor import Check, run_checks
+from studygame.services.learner import get_learner_settings
+from studygame.services.legacy import importer as legacy
 from studygame.services.schedule import rebuild_card_states
 
 APP_ROOT = Path(__file__).resolve().parents[2]

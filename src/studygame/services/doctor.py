@@ -19,7 +19,7 @@ from studygame.config import Settings, redact_url
 from studygame.db import make_engine
 from studygame.errors import Problem, describe_connect_error, login_refused
 from studygame.migrations import schema_status
-from studygame.services.pg_client import (
+from studygame.services.backups.pg_client import (
     ClientProblem,
     check_client_version,
     client_major_version,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from studygame.services.export import export_zip
+from studygame.services.backups.export import export_zip
 from studygame.ui.engine import session
 
 

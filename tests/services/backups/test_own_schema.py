@@ -4,7 +4,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from studygame.services.own_schema import OWN_FUNCTIONS, own_tables
+from studygame.services.backups.own_schema import OWN_FUNCTIONS, own_tables
 
 
 def test_the_own_objects_are_exactly_what_the_migrations_create(study_database):
@@ -26,7 +26,7 @@ def test_the_own_objects_are_exactly_what_the_migrations_create(study_database):
 
 
 def test_the_backups_guide_lists_exactly_the_own_objects():
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "backups.md").read_text()
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "backups.md").read_text()
     listed = guide.split("<!-- own-objects:start -->")[1].split("<!-- own-objects:end -->")[0]
     tables_line, functions_line = listed.split("- functions:")
     assert set(re.findall(r"`([a-z_]+)`", tables_line)) == own_tables()

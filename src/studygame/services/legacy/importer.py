@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from studygame import __version__
 from studygame.domain.legacy_values import REJECT_REASONS
-from studygame.services import legacy_sqlite
-from studygame.services.legacy_rows import Run, answer_rows, dumps, read_sessions
-from studygame.services.legacy_sqlite import SESSION_TABLE, Unusable
-from studygame.services.legacy_write import (
+from studygame.services.legacy import sqlite as legacy_sqlite
+from studygame.services.legacy.rows import Run, answer_rows, dumps, read_sessions
+from studygame.services.legacy.sqlite import SESSION_TABLE, Unusable
+from studygame.services.legacy.write import (
     ATTEMPT_FIELDS,
     REJECT_FIELDS,
     SESSION_FIELDS,

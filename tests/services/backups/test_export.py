@@ -12,15 +12,15 @@ from studygame.config import get_settings
 from studygame.db import make_engine, session_scope
 from studygame.migrations import head_revision, schema_status
 from studygame.models import LegacyImport
-from studygame.services.backup import stats_of
-from studygame.services.export import (
+from studygame.services.backups.dump import stats_of
+from studygame.services.backups.export import (
     ExportError,
     export_file_name,
     export_zip,
     import_export_zip,
 )
 
-from .conftest import NOW
+from ..conftest import NOW
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,11 @@
 import pytest
 
-from studygame.services.pg_client import ClientProblem, check_client_version, libpq_target, major_of
+from studygame.services.backups.pg_client import (
+    ClientProblem,
+    check_client_version,
+    libpq_target,
+    major_of,
+)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from studygame.services.legacy_rows import Limits
+from studygame.services.legacy.rows import Limits
 
 legacy_imports = sa.table(
     "legacy_imports",

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from studygame import migrations
 from studygame.domain.answer_time import answer_time_problem
 from studygame.migrations import alembic_config
-from studygame.services.backup import (
+from studygame.services.backups.dump import (
     CHUNK,
     TABLE_NAME,
     TableStats,

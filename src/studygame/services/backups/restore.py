@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from studygame.db import DatabaseUnavailable, scratch_database
-from studygame.services.backup import (
+from studygame.services.backups.dump import (
     BackupError,
     Manifest,
     TableStats,
@@ -23,15 +23,15 @@ from studygame.services.backup import (
     stats_of,
     table_stats,
 )
-from studygame.services.dump_vetting import DumpLexer, DumpRefused, open_dump
-from studygame.services.own_schema import (
+from studygame.services.backups.own_schema import (
     ForeignDependency,
     check_droppable,
     drop_statements,
     existing_functions,
     own_tables,
 )
-from studygame.services.pg_client import libpq_target, locate_client, server_major_version
+from studygame.services.backups.pg_client import libpq_target, locate_client, server_major_version
+from studygame.services.backups.vetting import DumpLexer, DumpRefused, open_dump
 
 
 @dataclass(frozen=True)

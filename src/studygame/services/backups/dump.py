@@ -24,19 +24,19 @@ from pathlib import Path
 from typing import IO
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
-from studygame.db import describe_connect_error
-from studygame.services.dump_vetting import DumpRefused, vet_dump
-from studygame.services.pg_client import (
+from studygame.db import one_off_engine
+from studygame.errors import describe_connect_error
+from studygame.services.backups.pg_client import (
     client_version,
     libpq_target,
     major_of,
     require_client,
     server_major_version,
 )
+from studygame.services.backups.vetting import DumpRefused, vet_dump
 
 MANIFEST_FORMAT = "studygame-backup/1"
 SIGNING_KEY_ENV = "BACKUP_SIGNING_KEY"
@@ -219,7 +219,7 @@ def compare_stats(expected: dict[str, TableStats], actual: dict[str, TableStats]
 @contextlib.contextmanager
 def connect(database_url: str) -> Iterator[Connection]:
     """A one-off connection (no pool) whose failure is one sentence without the password."""
-    engine = create_engine(database_url, poolclass=NullPool)
+    engine = one_off_engine(database_url)
     try:
         with engine.connect() as connection:
             yield connection

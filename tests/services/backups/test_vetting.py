@@ -6,12 +6,12 @@ import pytest
 
 from studygame.db import scratch_database
 from studygame.models import LearnerSettings
-from studygame.services import backup
-from studygame.services.backup import BackupError, create_backup, stats_of
-from studygame.services.dump_vetting import DumpRefused, vet_lines
-from studygame.services.restore import prepare_restore, run_restore, verify_backup
+from studygame.services.backups import dump as backup
+from studygame.services.backups.dump import BackupError, create_backup, stats_of
+from studygame.services.backups.restore import prepare_restore, run_restore, verify_backup
+from studygame.services.backups.vetting import DumpRefused, vet_lines
 
-from .conftest import NOW, database_with
+from ..conftest import NOW, database_with
 
 HEAD = [
     "--\n",

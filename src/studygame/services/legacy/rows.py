@@ -23,7 +23,7 @@ from studygame.domain.legacy_values import (
     parse_timestamp,
     question_id_problem,
 )
-from studygame.services.legacy_sqlite import SESSION_TABLE, Unusable, columns, quote
+from studygame.services.legacy.sqlite import SESSION_TABLE, Unusable, columns, quote
 
 # Fixed forever: attempt, session and reject ids are uuid5(NAMESPACE, "<content>/<table>/<rowid>")
 # where <content> is the file's content sha256, so a second run finds its rows already there.

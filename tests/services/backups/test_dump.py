@@ -13,8 +13,8 @@ from sqlalchemy.pool import NullPool
 from studygame.db import session_scope
 from studygame.migrations import schema_status
 from studygame.models import PinFailure
-from studygame.services import backup
-from studygame.services.backup import (
+from studygame.services.backups import dump as backup
+from studygame.services.backups.dump import (
     BackupError,
     create_backup,
     manifest_path,
@@ -22,15 +22,15 @@ from studygame.services.backup import (
     rotate_backups,
     stats_of,
 )
-from studygame.services.pg_client import ClientProblem
-from studygame.services.restore import (
+from studygame.services.backups.pg_client import ClientProblem
+from studygame.services.backups.restore import (
     describe_replaced,
     prepare_restore,
     run_restore,
     verify_backup,
 )
 
-from .conftest import NOW, database_with
+from ..conftest import NOW, database_with
 
 APP_TABLES = {
     "alembic_version",
