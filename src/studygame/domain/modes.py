@@ -40,8 +40,6 @@ class Mode(StrEnum):
 UNSCHEDULED = frozenset({Mode.CRAM})
 # Answers in these modes move the schedule and are what the memory-model fit learns from.
 SCHEDULING = frozenset(Mode) - UNSCHEDULED
-# Answers that count as "reviews" on Progress (what the due queue asked for).
-REVIEWS = frozenset({Mode.REVIEW})
 TIMED = frozenset({Mode.SPEED})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from studygame.domain.modes import Mode
 from studygame.domain.rating import Rating
 
 QUESTION_TIME_LIMIT_S = 20
@@ -12,9 +13,9 @@ STREAK_BONUS_CAP = 500
 SELF_GRADED_POINTS = 500
 
 
-def time_limit_s(mode: str) -> int:
+def time_limit_s(mode: Mode) -> int:
     """A question's time limit T in this mode: 10 s in a speed round, 20 s elsewhere."""
-    return SPEED_ROUND_TIME_LIMIT_S if mode == "speed" else QUESTION_TIME_LIMIT_S
+    return SPEED_ROUND_TIME_LIMIT_S if Mode(mode).is_timed else QUESTION_TIME_LIMIT_S
 
 
 def streak_bonus(streak_before: int) -> int:

@@ -28,6 +28,7 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from studygame.domain.days import local_date, start_of_local_day, zone
+from studygame.domain.modes import Mode
 from studygame.domain.streaks import Streaks, compute_streaks
 from studygame.models import UTCDateTime
 
@@ -278,8 +279,9 @@ def retention_by_week(session: Session, *, frame: Frame, weeks: int) -> list[Wee
     an app review of a question first met in the old app is a true review.
     """
     first_monday = frame.today - timedelta(days=frame.today.weekday(), weeks=weeks - 1)
-    # The rollups count every app answer in Review mode; the answers among them that were
-    # a card's first answer (question_firsts: a few per day at most) are taken off again.
+    # The rollups count every app answer in Review mode (revision 0003's triggers, which
+    # spell the mode as a revision must); the answers among them that were a card's first
+    # answer (question_firsts: a few per day at most) are taken off again.
     rows = session.execute(
         _sql(
             f"""
@@ -295,14 +297,14 @@ def retention_by_week(session: Session, *, frame: Frame, weeks: int) -> list[Wee
                 FROM question_firsts f
                 JOIN attempts a
                   ON a.question_id = f.question_id AND a.answered_at = f.first_answered_at
-                WHERE f.first_answered_at >= :since AND a.mode = 'review' AND a.source = 'app'
+                WHERE f.first_answered_at >= :since AND a.mode = :review AND a.source = 'app'
             ) AS answers
             GROUP BY day
             HAVING sum(reviews) > 0
             """,
             "since",
         ),
-        frame.params(since=frame.start_of_local_day(first_monday)),
+        frame.params(since=frame.start_of_local_day(first_monday), review=Mode.REVIEW.value),
     )
     by_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for day, reviews, correct in rows:

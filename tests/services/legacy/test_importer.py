@@ -569,6 +569,7 @@ def test_the_importer_never_imports_the_app_models():
         "studygame",
         "studygame.domain.answer_time",
         "studygame.domain.legacy_values",
+        "studygame.domain.modes",
         "studygame.services.legacy",
         *(f"studygame.services.legacy.{module}" for module in modules - {"importer"}),
     }

@@ -23,6 +23,7 @@ from studygame.domain.legacy_values import (
     parse_timestamp,
     question_id_problem,
 )
+from studygame.domain.modes import Mode
 from studygame.services.legacy.sqlite import SESSION_TABLE, Unusable, columns, quote
 
 # Fixed forever: attempt, session and reject ids are uuid5(NAMESPACE, "<content>/<table>/<rowid>")
@@ -254,7 +255,7 @@ def answer_rows(
                 None if old is None else old.id,
                 question_id,
                 topic,
-                (old.mode if old is not None else None) or "quiz",
+                (old.mode if old is not None else None) or Mode.QUIZ.value,
                 answer
                 if answer is None or (type(answer) is str and "\x00" not in answer)
                 else text(answer),
