@@ -32,6 +32,8 @@ ADMIN_URL = normalize_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
 )
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+# The app's answers name their sitting, whose row the answer's transaction upserts.
+SITTING = uuid.uuid4()
 RUNS = 50
 random.seed(4)
 
@@ -84,7 +86,7 @@ def timed(engine, action) -> tuple[list[float], int, int]:
 def an_answer(cards: int) -> NewAttempt:
     """A right answer to a random card, answered now (the write path's input)."""
     return NewAttempt(
-        id=uuid.uuid4(), session_id=None, question_id=f"q{random.randint(1, cards)}",
+        id=uuid.uuid4(), session_id=SITTING, question_id=f"q{random.randint(1, cards)}",
         deck="Deck 1", topic=None, mode="review", given_answer="right", is_correct=True,
         rating=3, response_ms=4000, points=800, answered_at=NOW,
     )  # fmt: skip
