@@ -19,25 +19,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from studygame import migrations
 from studygame.config import Settings, get_settings, normalize_database_url
 from studygame.db import get_engine
-from studygame.models import (
-    Attempt,
-    CardState,
-    LearnerSettings,
-    SchedulerParameters,
-    StudySession,
-)
 
 from .tcp_proxy import TcpProxy
 
@@ -123,14 +116,17 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def app_database(
-    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, own_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """Point the app's own settings at the test database, for CLI and page tests.
+    """Point the app's own settings at a database of the test's own, for CLI and page tests.
 
     Parametrized "pooled" (see pytest_generate_tests), the app goes through PgBouncer.
-    These commit for real: tests using it must clean up the rows they write.
     """
-    url = request.getfixturevalue("pooler_url") if _param(request) == "pooled" else database_url
+    url = own_database_url
+    if _param(request) == "pooled":
+        own = make_url(own_database_url).database
+        pooled = make_url(request.getfixturevalue("pooler_url")).set(database=own)
+        url = pooled.render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
@@ -213,24 +209,41 @@ def _wait_for_port(port: int, process: subprocess.Popen) -> None:
     pytest.fail("pgbouncer did not start listening", pytrace=False)
 
 
-@pytest.fixture
-def written_since(database_url: str) -> Iterator[datetime]:
-    """When the test began; afterwards, the study rows committed since then are deleted.
-
-    For tests that commit through the app itself (AppTest, a served app, the outbox).
-    """
-    started = datetime.now(UTC)
-    yield started
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(delete(Attempt).where(Attempt.answered_at >= started))
-        connection.execute(delete(CardState).where(CardState.updated_at >= started))
-        connection.execute(delete(StudySession).where(StudySession.started_at >= started))
-        connection.execute(delete(LearnerSettings).where(LearnerSettings.updated_at >= started))
-        connection.execute(
-            delete(SchedulerParameters).where(SchedulerParameters.fitted_at >= started)
-        )
+@pytest.fixture(scope="session")
+def template_database(database_url: str) -> Iterator[str]:
+    """A database at head that nothing stays connected to: what `own_database_url` copies."""
+    name = f"studygame_template_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(
+        make_url(database_url).set(database=name).render_as_string(hide_password=False),
+        poolclass=NullPool,
+    )
+    migrations.upgrade(engine)
     engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def own_database_url(database_url: str, template_database: str) -> Iterator[str]:
+    """A database of this test's own, at head, dropped after it.
+
+    For tests that commit through the app itself (AppTest, a served app, the outbox): what
+    they write cannot meet another test's rows, and nothing has to be cleaned up by time.
+    Copying the template takes a fraction of a second; migrating anew would take seconds.
+    """
+    name = f"studygame_own_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 # The old app's schema (DESIGN.md, "The old app's SQLite file"); tests pass variants of it.

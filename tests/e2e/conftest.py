@@ -17,11 +17,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import create_engine
-from sqlalchemy.pool import NullPool
-
-from studygame import migrations
-from studygame.db import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -112,13 +107,3 @@ def phone_page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def fresh_database_url(database_url: str) -> Iterator[str]:
-    """A database of its own at head, for a browser test whose settings must start unsaved."""
-    with scratch_database(database_url, prefix="studygame_e2e") as url:
-        engine = create_engine(url, poolclass=NullPool)
-        migrations.upgrade(engine)
-        engine.dispose()
-        yield url

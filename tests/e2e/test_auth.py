@@ -3,23 +3,13 @@
 import re
 import time
 
-import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, func, select
 
 from studygame.models import PinFailure
 from studygame.ui.auth import FORM_INTRO
 
 PIN = "80417263"
-
-
-@pytest.fixture
-def pin_failures_removed(database_url):
-    yield
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(delete(PinFailure))
-    engine.dispose()
 
 
 def wait_for_failures(engine, count: int) -> None:
@@ -43,9 +33,9 @@ def submit_pin(page: Page, pin: str) -> None:
 
 
 def test_wrong_pin_then_right_pin_unlocks_home_and_a_reload_locks_again(
-    serve_app, phone_page: Page, database_url, pin_failures_removed
+    serve_app, phone_page: Page, own_database_url
 ):
-    phone_page.goto(serve_app(APP_PIN=PIN, DATABASE_URL=database_url))
+    phone_page.goto(serve_app(APP_PIN=PIN, DATABASE_URL=own_database_url))
     expect(phone_page.get_by_text(FORM_INTRO)).to_be_visible(timeout=30_000)
 
     submit_pin(phone_page, "12345678")
@@ -64,10 +54,10 @@ def test_wrong_pin_then_right_pin_unlocks_home_and_a_reload_locks_again(
 
 
 def test_after_five_wrong_pins_the_form_waits_with_a_ticking_countdown(
-    serve_app, phone_page: Page, database_url, pin_failures_removed
+    serve_app, phone_page: Page, own_database_url
 ):
-    phone_page.goto(serve_app(APP_PIN=PIN, DATABASE_URL=database_url))
-    engine = create_engine(database_url)
+    phone_page.goto(serve_app(APP_PIN=PIN, DATABASE_URL=own_database_url))
+    engine = create_engine(own_database_url)
     for attempt in range(5):
         submit_pin(phone_page, f"1234567{attempt}")
         wait_for_failures(engine, attempt + 1)

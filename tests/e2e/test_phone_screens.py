@@ -70,9 +70,9 @@ def seed_answers(url: str) -> None:
     engine.dispose()
 
 
-def test_progress_fits_a_360px_phone(serve_app, small_phone: Page, fresh_database_url, tmp_path):
-    seed_answers(fresh_database_url)
-    base_url = serve_app(DATABASE_URL=fresh_database_url)
+def test_progress_fits_a_360px_phone(serve_app, small_phone: Page, own_database_url, tmp_path):
+    seed_answers(own_database_url)
+    base_url = serve_app(DATABASE_URL=own_database_url)
     small_phone.goto(f"{base_url}/Progress")
     expect(small_phone.get_by_text("Download your answers")).to_be_visible(timeout=60_000)
     settled(small_phone)
@@ -97,9 +97,9 @@ def test_progress_fits_a_360px_phone(serve_app, small_phone: Page, fresh_databas
 
 
 def test_an_out_of_range_setting_is_named_and_not_saved(
-    serve_app, small_phone: Page, fresh_database_url
+    serve_app, small_phone: Page, own_database_url
 ):
-    base_url = serve_app(DATABASE_URL=fresh_database_url)
+    base_url = serve_app(DATABASE_URL=own_database_url)
     small_phone.goto(f"{base_url}/Settings")
     goal = small_phone.get_by_label("Daily goal (answers a day)")
     expect(goal).to_be_visible(timeout=60_000)
@@ -110,16 +110,16 @@ def test_an_out_of_range_setting_is_named_and_not_saved(
     expect(
         small_phone.get_by_text("The daily goal must be a whole number from 1 to 1000 answers.")
     ).to_be_visible(timeout=30_000)
-    engine = create_engine(fresh_database_url)
+    engine = create_engine(own_database_url)
     with Session(engine) as s:
         assert get_learner_settings(s).daily_goal == 50
     engine.dispose()
 
 
 def test_home_offers_the_browsers_timezone_once(
-    serve_app, small_phone: Page, fresh_database_url, tmp_path
+    serve_app, small_phone: Page, own_database_url, tmp_path
 ):
-    base_url = serve_app(DATABASE_URL=fresh_database_url)
+    base_url = serve_app(DATABASE_URL=own_database_url)
     small_phone.goto(base_url)
     use = small_phone.get_by_role("button", name="Use Asia/Tokyo")
     expect(use).to_be_visible(timeout=60_000)
@@ -127,7 +127,7 @@ def test_home_offers_the_browsers_timezone_once(
     small_phone.screenshot(path=screenshot_path(tmp_path, "timezone-phone.png"))
     use.click()
     expect(use).to_have_count(0, timeout=30_000)
-    engine = create_engine(fresh_database_url)
+    engine = create_engine(own_database_url)
     with Session(engine) as s:
         assert get_learner_settings(s).timezone == "Asia/Tokyo"
     engine.dispose()

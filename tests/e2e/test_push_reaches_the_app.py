@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 
 ROOT = Path(__file__).resolve().parents[2]
-BANNER = "Local development database (SQLite)"
+BANNER = "see Settings"  # the end of the local-development line every page shows
 
 
 def test_a_push_with_no_session_connected_is_served_to_the_next_session(

@@ -47,14 +47,11 @@ def answer_one(page: Page, number: int, *, screenshot: Path | None = None) -> No
     expect(main.get_by_text(f"Question {number + 1} of 5")).to_be_visible(timeout=30_000)
 
 
-def test_three_quiz_answers_reach_postgres(
-    serve_app, phone_page: Page, database_url, tmp_path, written_since
-):
+def test_three_quiz_answers_reach_postgres(serve_app, phone_page: Page, own_database_url, tmp_path):
     screenshot = (Path(SCREENSHOTS) if SCREENSHOTS else tmp_path) / "quiz-phone.png"
-    engine = create_engine(database_url)
-    started = written_since
+    engine = create_engine(own_database_url)
     try:
-        base_url = serve_app(DATABASE_URL=database_url, APP_PIN=PIN)
+        base_url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
         phone_page.goto(f"{base_url}/Quiz")
         phone_page.get_by_label("PIN", exact=True).fill(PIN)
         phone_page.get_by_role("button", name="Unlock").click()
@@ -66,7 +63,7 @@ def test_three_quiz_answers_reach_postgres(
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
 
         with Session(engine) as s:
-            attempts = list(s.scalars(select(Attempt).where(Attempt.answered_at >= started)))
+            attempts = list(s.scalars(select(Attempt)))
             assert len(attempts) == 3
             assert {a.mode for a in attempts} == {"quiz"}
             assert len({a.session_id for a in attempts}) == 1

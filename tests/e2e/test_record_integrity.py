@@ -37,8 +37,8 @@ DOUBLE_TAP_GAP_S = 0.08
 
 
 @pytest.fixture
-def db(fresh_database_url) -> Iterator[Session]:
-    engine = create_engine(fresh_database_url)
+def db(own_database_url) -> Iterator[Session]:
+    engine = create_engine(own_database_url)
     with Session(engine) as session:
         yield session
     engine.dispose()
@@ -72,9 +72,9 @@ def centre(page: Page, selector: str) -> tuple[float, float]:
 
 
 def test_twenty_double_taps_on_next_record_no_answer_the_learner_did_not_choose(
-    serve_app, fresh_database_url, browser: Browser, db
+    serve_app, own_database_url, browser: Browser, db
 ):
-    url = serve_app(DATABASE_URL=fresh_database_url, APP_PIN=PIN)
+    url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
     page = touch_page(browser)
     chosen: list[tuple[str, str]] = []
     open_page(page, f"{url}/Quiz")
@@ -121,9 +121,9 @@ def due_mcq(db: Session) -> str:
 
 
 def test_a_card_answered_in_one_tab_is_not_answered_again_in_the_other(
-    serve_app, fresh_database_url, browser: Browser, db
+    serve_app, own_database_url, browser: Browser, db
 ):
-    url = serve_app(DATABASE_URL=fresh_database_url, APP_PIN=PIN)
+    url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
     qid = due_mcq(db)
     question = questions()[qid]
     context = browser.new_context(viewport=PHONE)
@@ -148,9 +148,9 @@ def progress_line(page: Page) -> str:
 
 
 def test_a_round_survives_a_reload_back_and_forward_and_a_server_restart(
-    serve_app, start_server, fresh_database_url, browser: Browser
+    serve_app, start_server, own_database_url, browser: Browser
 ):
-    url = serve_app(DATABASE_URL=fresh_database_url, APP_PIN=PIN)
+    url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
     # A laptop: the sidebar's page links are on screen for the Back/Forward round trip.
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     open_page(page, f"{url}/Quiz")
@@ -185,7 +185,7 @@ def test_a_round_survives_a_reload_back_and_forward_and_a_server_restart(
             "--server.address=127.0.0.1", "--server.headless=true",
         ]  # fmt: skip
 
-    other = start_server(streamlit_run, DATABASE_URL=fresh_database_url, APP_PIN=PIN)
+    other = start_server(streamlit_run, DATABASE_URL=own_database_url, APP_PIN=PIN)
     page.goto(f"{other}/Quiz")
     open_page_again(page)
     assert (shown_question(page).id, progress_line(page)) == where

@@ -42,8 +42,8 @@ LAPTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
-def app_url(serve_app, database_url, written_since) -> str:
-    return serve_app(DATABASE_URL=database_url, APP_PIN=PIN)
+def app_url(serve_app, own_database_url) -> str:
+    return serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
 
 
 @pytest.fixture
@@ -173,13 +173,13 @@ def seed_wrong_answers(url: str, questions: list) -> None:
 
 
 def test_progress_tables_wrap_within_a_phone_and_render_markdown(
-    serve_app, touch_phone: Page, fresh_database_url
+    serve_app, touch_phone: Page, own_database_url
 ):
     bank = load_bank(get_settings()).questions
     coded = [q for q in bank if "`" in q.prompt][:3]
     science = [q for q in bank if q.deck == "Science in Everyday Life"][:3]
-    seed_wrong_answers(fresh_database_url, coded + science)
-    base_url = serve_app(DATABASE_URL=fresh_database_url)
+    seed_wrong_answers(own_database_url, coded + science)
+    base_url = serve_app(DATABASE_URL=own_database_url)
     touch_phone.goto(f"{base_url}/Progress")
     main = touch_phone.get_by_role("main")
     expect(main.get_by_text("Download your answers")).to_be_visible(timeout=60_000)

@@ -30,8 +30,8 @@ def everything_shown(app: AppTest) -> str:
 
 
 @pytest.fixture
-def committed_db(app_database, written_since):
-    """The test database, committed to for real; rows written during the test are deleted."""
+def committed_db(app_database):
+    """The test's own database, committed to for real (it is dropped after the test)."""
     app_engine.clear()
     engine = create_engine(app_database)
     with Session(engine) as s:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(app_database, written_since):
+def fresh_caches(app_database):
     app_engine.clear()
     _report.clear()
     yield

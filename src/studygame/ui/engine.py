@@ -87,10 +87,10 @@ def forget_database_failure() -> None:
 def session() -> Iterator[Session]:
     """One bounded transaction on the app's engine, for a page's single service call."""
     failed_at = st.session_state.get(FAILED_AT_KEY)
-    if failed_at is not None and time.monotonic() - failed_at < db.APP_CHECKOUT_DEADLINE_S:
+    if failed_at is not None and time.monotonic() - failed_at < db.APP_BOUNDS.call_deadline_s:
         raise DatabaseUnavailable(OUT_OF_REACH)
     try:
-        connection = _connect_within(app_engine(), db.APP_CHECKOUT_DEADLINE_S)
+        connection = _connect_within(app_engine(), db.APP_BOUNDS.call_deadline_s)
         with connection, Session(connection, expire_on_commit=False) as s, s.begin():
             yield s
     except DATABASE_ERRORS:

@@ -28,7 +28,9 @@ _GRADES = "\n".join(
 # the second half of a double tap falls on nothing. Keys are not pointers: they act at once.
 TAP_GUARD_MS = 250
 _GUARDED = ", ".join(
-    f'[class*="st-key-{prefix}"] button' for prefix in ("choice-", "grade-", "reveal-", "next")
+    f'[class*="st-key-{prefix}"] button'
+    # A typed answer's Check button is a form's: Streamlit keys it "FormSubmitter:typed-...".
+    for prefix in ("choice-", "grade-", "reveal-", "next", "FormSubmitter-typed-")
 )
 # !important: Streamlit styles a disabled button with a more specific rule than a key's.
 STYLES = f"""
