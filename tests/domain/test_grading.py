@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from studygame.domain.grading import as_number, grade_choice, grade_typed, normalize
+from studygame.domain.grading import as_number, grade_choice, grade_typed, normalize, plain_form
 
 
 @pytest.mark.parametrize(
@@ -224,9 +224,20 @@ def test_an_exact_alias_wins_over_a_fuzzy_answer():
         ("False", "True", False),
         ("3.14", "3.14", True),
         ("3.140", "3.14", False),
+        ("Cafe\u0301", "Caf\u00e9", True),  # the same letters, composed or not
+        ("C++", "C#", False),
     ],
 )
 def test_grade_choice_is_exact(given, answer, is_correct):
     verdict = grade_choice(given, answer)
     assert verdict.is_correct is is_correct
     assert verdict.was_fuzzy is False
+
+
+@pytest.mark.parametrize("answer", ["Caf\u00e9", "🍎", "C++", "  New   York "])
+def test_a_choice_and_a_typed_answer_fold_the_same_way(answer):
+    # One normaliser: the text of a choice typed out is right exactly when it is picked.
+    typed_variant = plain_form(answer).upper() if answer.isascii() else f" {answer} "
+    assert grade_choice(typed_variant, answer).is_correct
+    assert grade_typed(typed_variant, answer).is_correct
+    assert grade_choice(typed_variant, answer).normalized == plain_form(answer)

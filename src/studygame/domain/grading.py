@@ -118,7 +118,9 @@ def as_number(text: str) -> Decimal | None:
     return Decimal(sign.replace("+", "") + digits)
 
 
-def _plain(text: str) -> str:
+def plain_form(text: str) -> str:
+    """Fold only case, spacing and Unicode composition: how a picked choice is compared,
+    and a typed answer made of symbols alone ("Café" composed or not, "  C++ " -> "c++")."""
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
@@ -151,16 +153,14 @@ def _same(given: str, expected: str) -> bool:
     mine, theirs = _normalized_pair(given, expected)
     # Nothing left after folding ("🍎", "?", "-"): the symbols are the answer.
     if not mine or not theirs:
-        return _plain(given) == _plain(expected)
+        return plain_form(given) == plain_form(expected)
     return mine == theirs
 
 
 def grade_choice(given: str, answer: str) -> Verdict:
     """Grade a picked choice (mcq, true/false): exact, apart from case and spacing."""
-    normalized = " ".join(given.casefold().split())
-    return Verdict(
-        is_correct=normalized == " ".join(answer.casefold().split()), normalized=normalized
-    )
+    normalized = plain_form(given)
+    return Verdict(is_correct=normalized == plain_form(answer), normalized=normalized)
 
 
 def _close_enough(given: str, expected: str) -> bool:
