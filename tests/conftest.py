@@ -70,14 +70,15 @@ def _admin_engine() -> Engine:
     return create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """A fresh database at head for this test run, dropped at the end."""
-    name = f"studygame_test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def _throwaway_database(prefix: str, *, template: str | None = None) -> Iterator[str]:
+    """A new database (empty, or a copy of `template`), dropped on the way out: its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = _admin_engine()
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except OperationalError as exc:
         pytest.fail(
             f"Postgres is needed for the tests and could not be reached at "
@@ -85,14 +86,27 @@ def database_url() -> Iterator[str]:
             "Start it (see docs/development.md) or set TEST_DATABASE_URL.",
             pytrace=False,
         )
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
+    try:
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _upgraded(url: str) -> str:
+    """The database at `url` after the real `alembic upgrade head` (never create_all)."""
+    engine = create_engine(url, poolclass=NullPool)
     migrations.upgrade(engine)
     engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database at head for this test run, dropped at the end."""
+    with _throwaway_database("studygame_test") as url:
+        yield _upgraded(url)
 
 
 @pytest.fixture(scope="session")
@@ -210,40 +224,22 @@ def _wait_for_port(port: int, process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def template_database(database_url: str) -> Iterator[str]:
+def template_database() -> Iterator[str]:
     """A database at head that nothing stays connected to: what `own_database_url` copies."""
-    name = f"studygame_template_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(
-        make_url(database_url).set(database=name).render_as_string(hide_password=False),
-        poolclass=NullPool,
-    )
-    migrations.upgrade(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _throwaway_database("studygame_template") as url:
+        yield make_url(_upgraded(url)).database
 
 
 @pytest.fixture
-def own_database_url(database_url: str, template_database: str) -> Iterator[str]:
+def own_database_url(template_database: str) -> Iterator[str]:
     """A database of this test's own, at head, dropped after it.
 
     For tests that commit through the app itself (AppTest, a served app, the outbox): what
     they write cannot meet another test's rows, and nothing has to be cleaned up by time.
     Copying the template takes a fraction of a second; migrating anew would take seconds.
     """
-    name = f"studygame_own_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _throwaway_database("studygame_own", template=template_database) as url:
+        yield url
 
 
 # The old app's schema (DESIGN.md, "The old app's SQLite file"); tests pass variants of it.

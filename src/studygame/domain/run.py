@@ -353,16 +353,7 @@ def resume(plan: Plan, answers: Sequence[PastAnswer]) -> Run:
     for past in answers:
         if past.question_id in plan.question_ids[position:]:
             position = plan.question_ids.index(past.question_id, position) + 1
-        streak = next_streak(run.streak, is_correct=past.is_correct)
-        run = replace(
-            run,
-            streak=streak,
-            best_streak=max(run.best_streak, streak),
-            score=run.score + past.points,
-            answered=run.answered + 1,
-            correct=run.correct + past.is_correct,
-            missed=run.missed if past.is_correct else (*run.missed, past.question_id),
-        )
+        run = _counted(run, past.question_id, is_correct=past.is_correct, points=past.points)
     # Whatever the plan said the run had celebrated stays celebrated.
     already = _crossed(run)
     return replace(run, position=position, celebrated=already)
@@ -409,18 +400,14 @@ def _answered(
         answered_at=now,
         shown_at=run.shown_at,
     )
-    streak = next_streak(run.streak, is_correct=judgement.is_correct)
     # Against the clock, and for a self-graded card, there is no feedback screen to read.
     moves_on = run.mode.is_timed or judgement.verdict is None
-    run = replace(
-        run,
-        last=LastAnswer(attempt, question, judgement, streak_before=run.streak, moved_on=moves_on),
-        streak=streak,
-        best_streak=max(run.best_streak, streak),
-        score=run.score + judgement.points,
-        answered=run.answered + 1,
-        correct=run.correct + judgement.is_correct,
-        missed=run.missed if judgement.is_correct else (*run.missed, question.id),
+    last = LastAnswer(attempt, question, judgement, streak_before=run.streak, moved_on=moves_on)
+    run = _counted(
+        replace(run, last=last),
+        question.id,
+        is_correct=judgement.is_correct,
+        points=judgement.points,
     )
     found = celebrations(
         AnswerMoment(
@@ -438,6 +425,20 @@ def _answered(
     if moves_on:
         return Step(_moved_on(run), attempt)
     return Step(replace(run, on_feedback=True, screen=run.screen + 1), attempt)
+
+
+def _counted(run: Run, question_id: str, *, is_correct: bool, points: int) -> Run:
+    """The run's score, streaks, counts and mistakes with one more answer."""
+    streak = next_streak(run.streak, is_correct=is_correct)
+    return replace(
+        run,
+        streak=streak,
+        best_streak=max(run.best_streak, streak),
+        score=run.score + points,
+        answered=run.answered + 1,
+        correct=run.correct + is_correct,
+        missed=run.missed if is_correct else (*run.missed, question_id),
+    )
 
 
 def _moved_on(run: Run) -> Run:
