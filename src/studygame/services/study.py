@@ -49,9 +49,7 @@ def record_attempt(
     answering one card are taken one after the other, and the second is not recorded.
     A replayed id inserts nothing. `now` (the server's clock) bounds the answer's time.
     """
-    problem = attempt.time_problem(now=now or datetime.now(UTC))
-    if problem is not None:
-        raise AnswerRefused(problem)
+    _refuse_another_time([attempt], now=now or datetime.now(UTC))
     if attempt.session_id is not None:
         _open_sitting(session, attempt)
     card = None
@@ -107,11 +105,7 @@ def record_attempts(
     the caller then records them one by one. Returns what happened to each, in the order
     given.
     """
-    now = now or datetime.now(UTC)
-    for attempt in attempts:
-        problem = attempt.time_problem(now=now)
-        if problem is not None:
-            raise AnswerRefused(f"The answer was not saved: {problem}.")
+    _refuse_another_time(attempts, now=now or datetime.now(UTC))
     in_order = sorted(attempts, key=lambda a: a.answered_at)
     _open_sittings(session, [a for a in in_order if a.session_id is not None])
     scheduled = [a for a in in_order if a.mode in SCHEDULING]
@@ -236,6 +230,14 @@ def _open_sittings(session: Session, attempts: list[NewAttempt]) -> None:
         first.setdefault(attempt.session_id, attempt)
     for session_id in sorted(first, key=str):
         _open_sitting(session, first[session_id])
+
+
+def _refuse_another_time(attempts: Sequence[NewAttempt], *, now: datetime) -> None:
+    # The one check of the answer window on the write path, live or replayed.
+    for attempt in attempts:
+        problem = attempt.time_problem(now=now)
+        if problem is not None:
+            raise AnswerRefused(problem)
 
 
 def _open_sitting(session: Session, attempt: NewAttempt) -> None:
