@@ -184,6 +184,9 @@ def pooler_url(database_url: str) -> Iterator[str]:
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {folder / 'users.txt'}\n"
         "pool_mode = transaction\n"
+        # Each committing test has a database of its own, and the engines the app caches
+        # stay connected until collected: room for all of them, as a busy Neon has.
+        "max_client_conn = 1000\n"
         "ignore_startup_parameters = extra_float_digits,options\n"
     )
     (folder / "users.txt").write_text(f'"{direct.username}" ""\n')
@@ -203,7 +206,12 @@ def pooler_url(database_url: str) -> Iterator[str]:
         direct.set(host="ep-test-pooler.invalid", port=port, query={"hostaddr": "127.0.0.1"})
     ).render_as_string(hide_password=False)
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        # A PgBouncer that waits for its clients to leave on SIGTERM: they are the tests'.
+        process.kill()
+        process.wait(timeout=10)
     shutil.rmtree(folder, ignore_errors=True)
 
 
