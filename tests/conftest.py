@@ -198,10 +198,13 @@ def pooler_url(database_url: str) -> Iterator[str]:
     executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     command[0] = executable
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # Its log goes to a file: a pipe nobody reads fills up, and PgBouncer then blocks
+        # on writing a log line and answers no one (seen after a few hundred logins).
+        log = (folder / "pgbouncer.log").open("wb")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     except FileNotFoundError:
         pytest.fail("pgbouncer is needed: run scripts/ensure_test_services.sh", pytrace=False)
-    _wait_for_port(port, process)
+    _wait_for_port(port, process, folder / "pgbouncer.log")
     yield (
         direct.set(host="ep-test-pooler.invalid", port=port, query={"hostaddr": "127.0.0.1"})
     ).render_as_string(hide_password=False)
@@ -212,6 +215,7 @@ def pooler_url(database_url: str) -> Iterator[str]:
         # A PgBouncer that waits for its clients to leave on SIGTERM: they are the tests'.
         process.kill()
         process.wait(timeout=10)
+    log.close()
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -221,10 +225,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
     for _ in range(100):
         if process.poll() is not None:
-            pytest.fail(f"pgbouncer exited: {process.stdout.read().decode()}", pytrace=False)
+            pytest.fail(f"pgbouncer exited: {log.read_text()}", pytrace=False)
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.05)
