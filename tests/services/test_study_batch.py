@@ -4,8 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.orm import Session
 
+from studygame import migrations
 from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.study import AnswerRefused, Recorded, record_attempt, record_attempts
@@ -101,3 +103,58 @@ def test_a_batch_with_an_answer_from_another_time_is_refused_whole(session):
     with pytest.raises(AnswerRefused, match="before 2000-01-01"):
         record_attempts(session, attempts=batch, desired_retention=RETENTION, now=SERVER_NOW)
     assert session.scalars(select(Attempt.id).where(Attempt.question_id == q)).all() == []
+
+
+def statements_of_a_batch(session, *, answers: int, sittings: int) -> list[str]:
+    """The statements one batch of answers (over a few cards and sittings) sends."""
+    q = [f"batch-{uuid.uuid4().hex[:6]}-{n}" for n in range(max(answers // 3, 1))]
+    held = [uuid.uuid4() for _ in range(sittings)]
+    record_attempt(session, attempt=answer(q[0], minute=0), desired_retention=RETENTION)
+    batch = [
+        answer(
+            q[n % len(q)], minute=1 + n / 10, session_id=held[n % sittings],
+            shown_at=NOW + timedelta(minutes=n / 10),
+        )
+        for n in range(answers)
+    ]  # fmt: skip
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        record_attempts(session, attempts=batch, desired_retention=RETENTION, now=SERVER_NOW)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    return statements
+
+
+def test_a_batch_sends_the_same_few_statements_whatever_its_size_and_sittings(session):
+    small = statements_of_a_batch(session, answers=3, sittings=1)
+    large = statements_of_a_batch(session, answers=300, sittings=12)
+    # Sittings, card locks, answered elsewhere, answers, parameters, cards.
+    assert len(large) == len(small) == 6, large
+    # The same text each time: compiled once, and short enough for the driver's own cache.
+    assert large == small
+
+
+@pytest.fixture
+def sqlite_session(tmp_path):
+    """A session on a migrated SQLite development file."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        yield session
+    engine.dispose()
+
+
+def test_a_batch_on_the_sqlite_development_file_is_recorded_one_by_one(sqlite_session):
+    replayed = answer("q-dev", minute=0, session_id=uuid.uuid4())
+    record_attempt(sqlite_session, attempt=replayed, desired_retention=RETENTION, now=SERVER_NOW)
+    later = answer("q-dev", minute=5, rating=1, session_id=replayed.session_id)
+
+    recorded = record_attempts(
+        sqlite_session, attempts=[later, replayed], desired_retention=RETENTION, now=SERVER_NOW
+    )
+
+    assert recorded == [Recorded.SAVED, Recorded.ALREADY_SAVED]
+    card = sqlite_session.scalars(select(CardState).where(CardState.question_id == "q-dev")).one()
+    assert (card.reps, card.lapses) == (2, 0)

@@ -54,7 +54,7 @@ RETRY_AFTER_S = 15.0
 # after this long the answer is queued, and the write goes on in the background (if it
 # commits, the queued copy's replay is a harmless no-op).
 SAVE_DEADLINE_S = 2.5
-# Answers replayed per transaction: a few statements for all of them (a local Postgres
+# Answers replayed per transaction: six statements for all of them (a local Postgres
 # takes thousands a second this way, see docs/performance.md), and a batch stays short
 # enough that a tab's own write never waits long behind it.
 BATCH = 500
@@ -187,12 +187,14 @@ class Outbox:
         if recorded is None:
             self.add(attempt)
             return SaveOutcome(saved=False, flushed=0, pending=self.pending())
-        if self.pending():
+        # Counted before the drain starts: its thread would hold the GIL while the tap waits.
+        pending = self.pending()
+        if pending:
             self._replay_in_background(engine, desired_retention)
         return SaveOutcome(
             saved=recorded in (Recorded.SAVED, Recorded.ALREADY_SAVED),
             flushed=written.saved - (recorded is Recorded.SAVED),
-            pending=self.pending(),
+            pending=pending,
             rejected=None if isinstance(recorded, Recorded) else recorded,
             answered_elsewhere=recorded is Recorded.ANSWERED_ELSEWHERE,
         )

@@ -9,12 +9,17 @@ from sqlalchemy import (
     DateTime,
     ScalarSelect,
     Select,
+    String,
+    any_,
+    bindparam,
     delete,
     func,
     insert,
     select,
+    text,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
@@ -28,6 +33,35 @@ COLUMNS = ("question_id", "deck", "state", "step", "stability", "difficulty", "d
            "last_review", "reps", "lapses", "updated_at")  # fmt: skip
 COPY_TYPES = ("varchar", "varchar", "int2", "int2", "float8", "float8", "timestamptz",
               "timestamptz", "int4", "int4", "timestamptz")  # fmt: skip
+
+
+def unnest(columns: Sequence[str], types: Sequence[str]) -> str:
+    """SQL for rows given as one array parameter per column (named after it), on Postgres.
+
+    A batch's statement then reads the same whatever its size: compiled once, and parsed
+    once by the driver, where a VALUES list of 500 rows took ~50 ms to build and parse.
+    """
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(columns, types, strict=True))
+    return f"unnest({arrays})"
+
+
+def as_arrays(columns: Sequence[str], rows: Iterable[tuple]) -> dict[str, list]:
+    """Rows (tuples in `columns` order) as the parameters of `unnest`: a list per column."""
+    by_column = list(zip(*rows, strict=True)) or [() for _ in columns]
+    return {c: list(values) for c, values in zip(columns, by_column, strict=True)}
+
+
+_LOCK_CARDS = (
+    select(*CardState.__table__.c)
+    .where(CardState.question_id == any_(bindparam("question_ids", type_=ARRAY(String))))
+    .order_by(CardState.question_id)
+    .with_for_update()
+)
+_SAVE_CARDS = text(
+    f"INSERT INTO card_states ({', '.join(COLUMNS)}) SELECT * FROM {unnest(COLUMNS, COPY_TYPES)} "
+    "ON CONFLICT (question_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "question_id")
+)
 
 
 def latest_applied_fit(*columns) -> Select:
@@ -80,6 +114,18 @@ def save_card(
             set_={k: v for k, v in values.items() if k != "question_id"},
         )
     )
+
+
+def lock_cards(session: Session, *, question_ids: Collection[str]) -> dict[str, CardSnapshot]:
+    """These questions' card states (Postgres), locked in one order: two batches, or a batch
+    and a tab, never wait on each other."""
+    rows = session.execute(_LOCK_CARDS, {"question_ids": list(question_ids)})
+    return {row.question_id: snapshot(row) for row in rows}
+
+
+def save_cards(session: Session, *, cards: Iterable[tuple]) -> None:
+    """Insert or replace these card states, `card_row`s, in one statement (Postgres)."""
+    session.execute(_SAVE_CARDS, as_arrays(COLUMNS, cards))
 
 
 def rebuild_card_states(
@@ -186,7 +232,7 @@ def _replay(
     for row_question, row_deck, rating, is_correct, answered_at in rows:
         if row_question != question_id:
             if answers:
-                yield _card_row(question_id, deck, answers, desired_retention, parameters, now)
+                yield _replayed_card(question_id, deck, answers, desired_retention, parameters, now)
             question_id, deck, answers = row_question, None, []
         if rating is None:
             rating = replay_rating(rating=rating, is_correct=is_correct)
@@ -194,12 +240,12 @@ def _replay(
         # The card keeps the deck of its latest answer that had one.
         deck = row_deck or deck
     if answers:
-        yield _card_row(question_id, deck, answers, desired_retention, parameters, now)
+        yield _replayed_card(question_id, deck, answers, desired_retention, parameters, now)
 
 
-def _card_row(question_id, deck, answers, desired_retention, parameters, now) -> tuple:
+def _replayed_card(question_id, deck, answers, desired_retention, parameters, now) -> tuple:
     card = replay(None, answers, desired_retention=desired_retention, parameters=parameters)
-    return _values(question_id, deck, card, now)
+    return card_row(question_id, deck, card, now)
 
 
 def _copy_card_states(session: Session, rows: list[tuple]) -> None:
@@ -227,11 +273,12 @@ def snapshot(row: CardState) -> CardSnapshot:
     )
 
 
-def _values(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> tuple:
+def card_row(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> tuple:
+    """A card state as its `card_states` row, in `COLUMNS` order."""
     return (question_id, deck, card.state, card.step, card.stability, card.difficulty,
             card.due, card.last_review, card.reps, card.lapses, now)  # fmt: skip
 
 
 def card_values(question_id: str, deck: str | None, card: CardSnapshot, now: datetime) -> dict:
     """A card state as the values of its `card_states` row."""
-    return dict(zip(COLUMNS, _values(question_id, deck, card, now), strict=True))
+    return dict(zip(COLUMNS, card_row(question_id, deck, card, now), strict=True))

@@ -7,23 +7,27 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import String, any_, bindparam, delete, exists, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
 from studygame.domain.attempt import NewAttempt
 from studygame.domain.modes import SCHEDULING, UNSCHEDULED, values
 from studygame.domain.scheduling import CardSnapshot, replay, review
-from studygame.models import Attempt, CardState, StudySession
+from studygame.models import Attempt, StudySession
 from studygame.services.schedule import (
     applied_parameters,
-    card_values,
+    as_arrays,
+    card_row,
     current_parameters,
     load_card,
+    lock_cards,
     parameters_or_default,
     rebuild_card_states,
     save_card,
-    snapshot,
+    save_cards,
+    unnest,
 )
 
 
@@ -91,6 +95,32 @@ def record_attempt(
     return Recorded.SAVED
 
 
+# The batch's answers and sittings, one array per column (see `unnest`): statements whose
+# text is the same for any batch.
+_ANSWER_COLUMNS = ("id", "session_id", "question_id", "deck", "topic", "mode", "given_answer",
+                   "is_correct", "rating", "response_ms", "points", "answered_at")  # fmt: skip
+_ANSWER_TYPES = ("uuid", "uuid", "varchar", "varchar", "varchar", "varchar", "text", "bool",
+                 "int2", "int4", "int4", "timestamptz")  # fmt: skip
+_INSERT_ANSWERS = text(
+    f"INSERT INTO attempts ({', '.join(_ANSWER_COLUMNS)}, source) "
+    f"SELECT *, CAST(:source AS varchar) FROM {unnest(_ANSWER_COLUMNS, _ANSWER_TYPES)} "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+_SITTING_COLUMNS = ("id", "started_at", "mode")
+_OPEN_SITTINGS = text(
+    f"INSERT INTO study_sessions ({', '.join(_SITTING_COLUMNS)}) "
+    f"SELECT * FROM {unnest(_SITTING_COLUMNS, ('uuid', 'timestamptz', 'varchar'))} "
+    # The sitting started no later than its earliest answer, whichever arrives first.
+    "ON CONFLICT (id) DO UPDATE SET started_at = "
+    "least(study_sessions.started_at, excluded.started_at)"
+)
+_ANSWERED_SINCE = select(Attempt.question_id, Attempt.answered_at, Attempt.id).where(
+    Attempt.question_id == any_(bindparam("question_ids", type_=ARRAY(String))),
+    Attempt.mode.in_(values(SCHEDULING)),
+    Attempt.answered_at > bindparam("since"),
+)
+
+
 def record_attempts(
     session: Session,
     *,
@@ -100,46 +130,41 @@ def record_attempts(
 ) -> list[Recorded]:
     """Save a batch of answers as `record_attempt` would one by one in time order.
 
-    For the outbox's backlog: a few statements for the whole batch instead of a few per
-    answer. One refused answer refuses the batch (AnswerRefused, or the database's error):
-    the caller then records them one by one. Returns what happened to each, in the order
-    given.
+    For the outbox's backlog: six statements for the whole batch, whatever its size,
+    instead of a few per answer. One refused answer refuses the batch (AnswerRefused, or
+    the database's error): the caller then records them one by one. Returns what happened
+    to each, in the order given.
     """
-    _refuse_another_time(attempts, now=now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    _refuse_another_time(attempts, now=now)
     in_order = sorted(attempts, key=lambda a: a.answered_at)
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite (local development) has no arrays: the batch is what it stands for.
+        done = {
+            a.id: record_attempt(session, attempt=a, desired_retention=desired_retention, now=now)
+            for a in in_order
+        }
+        return [done[a.id] for a in attempts]
     _open_sittings(session, [a for a in in_order if a.session_id is not None])
     scheduled = [a for a in in_order if a.mode in SCHEDULING]
-    # Locked in one order, so two batches (or a batch and a tab) never wait on each other.
-    cards = {
-        row.question_id: snapshot(row)
-        for row in session.scalars(
-            select(CardState)
-            .where(CardState.question_id.in_({a.question_id for a in scheduled}))
-            .order_by(CardState.question_id)
-            .with_for_update()
-        )
-    }
+    cards = lock_cards(session, question_ids=sorted({a.question_id for a in scheduled}))
     outcome = {a.id: Recorded.SAVED for a in in_order}
     for attempt in _answered_elsewhere(session, scheduled):
         outcome[attempt.id] = Recorded.ANSWERED_ELSEWHERE
-    rows = [
-        {**a.model_dump(exclude={"shown_at"}), "source": "app"}
-        for a in in_order
-        if outcome[a.id] is Recorded.SAVED
-    ]
+    to_insert = [a for a in in_order if outcome[a.id] is Recorded.SAVED]
     inserted = set()
-    if rows:
+    if to_insert:
+        rows = (
+            (a.id, a.session_id, a.question_id, a.deck, a.topic, a.mode, a.given_answer,
+             a.is_correct, a.rating, a.response_ms, a.points, a.answered_at)
+            for a in to_insert
+        )  # fmt: skip
         inserted = set(
-            session.scalars(
-                dialect_insert(session)(Attempt)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=[Attempt.id])
-                .returning(Attempt.id)
-            )
+            session.scalars(_INSERT_ANSWERS, {**as_arrays(_ANSWER_COLUMNS, rows), "source": "app"})
         )
-    for row in rows:
-        if row["id"] not in inserted:
-            outcome[row["id"]] = Recorded.ALREADY_SAVED
+    for attempt in to_insert:
+        if attempt.id not in inserted:
+            outcome[attempt.id] = Recorded.ALREADY_SAVED
     new = [a for a in scheduled if a.id in inserted]
     _move_cards(session, new, cards, desired_retention)
     return [outcome[a.id] for a in attempts]
@@ -157,11 +182,11 @@ def _answered_elsewhere(session: Session, scheduled: list[NewAttempt]) -> list[N
         return []
     recorded: dict[str, list[tuple[datetime, uuid.UUID]]] = {}
     for question_id, answered_at, attempt_id in session.execute(
-        select(Attempt.question_id, Attempt.answered_at, Attempt.id).where(
-            Attempt.question_id.in_({a.question_id for a in shown}),
-            Attempt.mode.in_(values(SCHEDULING)),
-            Attempt.answered_at > min(a.shown_at for a in shown),
-        )
+        _ANSWERED_SINCE,
+        {
+            "question_ids": sorted({a.question_id for a in shown}),
+            "since": min(a.shown_at for a in shown),
+        },
     ):
         recorded.setdefault(question_id, []).append((answered_at, attempt_id))
     refused = []
@@ -198,8 +223,9 @@ def _move_cards(
     if late:
         rebuild_card_states(session, question_ids=late, desired_retention=desired_retention)
     parameters = current_parameters(session)
+    # One replay per card: the engine takes all of a card's answers in one loop.
     moved = [
-        card_values(
+        card_row(
             question_id,
             answers[-1].deck,
             replay(
@@ -214,13 +240,7 @@ def _move_cards(
         if question_id not in late
     ]
     if moved:
-        upsert = dialect_insert(session)(CardState).values(moved)
-        session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[CardState.question_id],
-                set_={k: upsert.excluded[k] for k in moved[0] if k != "question_id"},
-            )
-        )
+        save_cards(session, cards=moved)
 
 
 def _open_sittings(session: Session, attempts: list[NewAttempt]) -> None:
@@ -228,8 +248,12 @@ def _open_sittings(session: Session, attempts: list[NewAttempt]) -> None:
     first: dict[uuid.UUID, NewAttempt] = {}
     for attempt in attempts:
         first.setdefault(attempt.session_id, attempt)
-    for session_id in sorted(first, key=str):
-        _open_sitting(session, first[session_id])
+    if first:
+        sittings = (
+            (session_id, first[session_id].answered_at, first[session_id].mode)
+            for session_id in sorted(first, key=str)
+        )
+        session.execute(_OPEN_SITTINGS, as_arrays(_SITTING_COLUMNS, sittings))
 
 
 def _refuse_another_time(attempts: Sequence[NewAttempt], *, now: datetime) -> None:
