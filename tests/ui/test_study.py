@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,8 @@ from studygame.services.learner import (
     update_learner_settings,
 )
 from studygame.ui.outbox import save_answer
+
+from .conftest import everything_shown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -414,3 +416,36 @@ def test_review_meets_new_cards_one_deck_after_another(db):
     decks = [bank[qid].deck for qid in run.new_candidates[:6]]
     assert len(set(decks[:3])) == 3, decks  # the bundled bank's three decks take turns
     assert decks[:3] == decks[3:6]
+
+
+def test_an_empty_review_says_when_the_next_card_is_due_and_offers_cram(db):
+    update_learner_settings(
+        db, preferences=LearnerPreferences(new_cards_per_day=0), now=datetime.now(UTC)
+    )
+    later = datetime.now(UTC) + timedelta(hours=5, minutes=10)
+    db.add(
+        CardState(question_id=load_bank_for_tests().questions[0].id, deck="x", state=2, step=None,
+                  stability=1.0, difficulty=5.0, due=later, last_review=datetime.now(UTC), reps=1,
+                  lapses=0, updated_at=datetime.now(UTC))
+    )  # fmt: skip
+    db.commit()
+    app = open_page("Home.py")  # the app's entry page, so that switching pages works
+    app.switch_page("pages/1_Review.py").run()
+    assert not app.exception, app.exception
+    assert "All caught up!" in [h.value for h in app.subheader]
+    assert "Nothing to study here right now." not in everything_shown(app)
+    assert "The next card comes due in 5 h." in [c.value for c in app.caption]
+    assert [b.key for b in app.button if b.key == "again"] == []  # "Study again" would be empty
+    click(app, "cram-instead")
+    assert [t.value for t in app.title] == ["Cram"]
+
+
+def test_the_summary_does_not_toast_the_streak_of_the_last_answer(db):
+    app = open_page("pages/3_Flashcards.py")
+    click(app, "flashcards-start")
+    run = run_of(app, "flashcards")
+    set_run(app, with_plan(run, question_ids=run.plan.question_ids[:3]))
+    for _ in range(3):
+        answer_current(app, "flashcards")  # a card graded Good goes straight on
+    assert "Done!" in [h.value for h in app.subheader]
+    assert "3 in a row!" not in toasts(app)  # it would cover the round's figures on a phone
