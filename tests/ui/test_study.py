@@ -198,7 +198,7 @@ def test_a_speed_round_ends_on_the_clock_with_a_personal_best(db):
     assert run.position == 1  # straight on to the next question
     set_run(app, with_plan(run, deadline=datetime(2026, 1, 1, tzinfo=UTC)))  # the bell rings
     assert f"{run.score:,} points" in [h.value for h in app.subheader]
-    assert "Your first personal best!" in [s.value for s in app.success]
+    assert "Your first personal best for a 60-second speed round!" in [s.value for s in app.success]
     db.rollback()
     sitting = db.get(StudySession, run.plan.session_id)
     assert sitting.ended_at is not None and (sitting.answered, sitting.points) == (1, run.score)
@@ -272,7 +272,7 @@ def test_the_summary_shows_the_round_and_the_questions_missed(db):
     assert safe_markdown(bank[ids[1]].prompt) in shown and bank[ids[1]].answer in shown
     assert bank[ids[0]].prompt not in shown  # only the missed one is listed
     assert progress_text(app) == "Daily goal: 3 of 50 answers"
-    assert "Your first personal best!" in [s.value for s in app.success]
+    assert "Your first personal best for a 3-question quiz!" in [s.value for s in app.success]
 
 
 def test_practice_these_crams_exactly_the_questions_missed(db):
@@ -329,22 +329,29 @@ def test_the_daily_goal_is_celebrated_once(db):
     assert goal not in toasts(app)
 
 
-def test_a_personal_best_is_celebrated_on_the_answer_that_beats_it(db):
-    best = StudySession(id=uuid.uuid4(), started_at=datetime.now(UTC), mode="quiz", points=1500)
-    db.add(best)
+def ended_quiz(db: Session, *, questions: int, points: int) -> None:
+    """An earlier quiz of this many questions that scored these points."""
+    plan = {"question_ids": questions_of("mcq", questions), "seconds": None}
+    db.add(StudySession(id=uuid.uuid4(), started_at=datetime.now(UTC), ended_at=datetime.now(UTC),
+                        mode="quiz", points=points, plan=plan))  # fmt: skip
     db.commit()
+
+
+def test_a_personal_best_is_celebrated_on_the_answer_that_beats_its_lengths_best(db):
+    ended_quiz(db, questions=5, points=1500)
+    ended_quiz(db, questions=50, points=1_000_000)  # a longer quiz scores more: no fair best
     app = open_page("pages/2_Quiz.py")
-    click(app, "quiz-start")
-    start_quiz_on(app, questions_of("mcq", 3))
+    click(app, "quiz-start")  # 5 questions, the first length offered
+    start_quiz_on(app, questions_of("mcq", 5))
+    assert run_of(app, "quiz").plan.best_before == 1500
     found = []
-    for _ in range(3):
+    for _ in range(5):
         answer_current(app, "quiz")
-        found.append(any("New personal best" in t for t in toasts(app)))
+        found.append(any("New personal best for a 5-question quiz" in t for t in toasts(app)))
         click(app, "next")
-    run = run_of(app, "quiz")
-    assert run.score > 1500
+    assert run_of(app, "quiz").score > 1500
     assert found.count(True) == 1
-    assert "New personal best!" in [s.value for s in app.success]
+    assert "New personal best for a 5-question quiz!" in [s.value for s in app.success]
 
 
 def test_feedback_keeps_the_question_and_colours_the_choices(db):

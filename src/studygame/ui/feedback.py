@@ -33,7 +33,8 @@ def celebrate(run: Run, *, streak: bool = True) -> None:
         goal = run.plan.daily_goal
         st.toast(f"Daily goal reached: {goal} answer{'s' if goal != 1 else ''} today.", icon="🎯")
     if PERSONAL_BEST in found:
-        st.toast(f"New personal best: {run.score:,} points!", icon="🏆")
+        scope = run.plan.best_scope.describe()
+        st.toast(f"New personal best for {scope}: {run.score:,} points!", icon="🏆")
     if DAILY_GOAL in found or PERSONAL_BEST in found:
         st.balloons()
 

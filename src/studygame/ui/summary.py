@@ -86,10 +86,12 @@ def _render_figures(run: Run) -> None:
             min(today / plan.daily_goal, 1.0),
             text=f"Daily goal: {today} of {plan.daily_goal} answers",
         )
+    scope = plan.best_scope.describe()
     if is_new_best(score=run.score, best_before=plan.best_before):
-        st.success("New personal best!" if plan.best_before else "Your first personal best!")
+        new = "New personal best" if plan.best_before else "Your first personal best"
+        st.success(f"{new} for {scope}!")
     else:
-        st.caption(f"Personal best: {plan.best_before:,} points.")
+        st.caption(f"Personal best for {scope}: {plan.best_before:,} points.")
 
 
 def _render_missed(run: Run, bank: dict[str, Question]) -> None:
