@@ -45,10 +45,10 @@ STYLES = f"""
   background-color: {WRONG} !important; border-color: {WRONG} !important;
 }}
 {_GRADES}
-.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a,
-[data-testid="stButtonGroup"] button {{
+.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a {{
   min-height: 44px;
 }}
+.stRadio label {{ min-height: 44px; align-items: center; }}
 /* Code-like choices differ by their spaces ("'  hi'" and "' hi'"): keep them as written. */
 [class*="st-key-choice-"] button p, [class*="st-key-fb-"] button p {{ white-space: pre-wrap; }}
 /* The typed field has its own hint (a placeholder): "Press Enter to submit form" speaks of a
