@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -143,7 +144,8 @@ def unlock(page: Page) -> None:
 
 def start_run(page: Page, mode: str, length: int) -> None:
     settle(page)
-    page.locator(f'[class*="st-key-{mode}-length"] button', has_text=str(length)).click()
+    lengths = page.locator(f'[class*="st-key-{mode}-length"] label')
+    lengths.filter(has_text=re.compile(f"^{length}$")).click()
     settle(page)
     page.locator(f'[class*="st-key-{mode}-start"] button').click()
 

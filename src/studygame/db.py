@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -250,6 +250,14 @@ def dialect_insert(session: Session):
     """The INSERT construct with upserts (ON CONFLICT) for the session's database."""
     # The app runs on Postgres; local development on SQLite; both speak ON CONFLICT.
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+
+
+def json_array_length(session: Session, document, key: str):
+    """SQL for the length of the array at `key` of a JSON column, on either backend."""
+    # JSONB on Postgres, JSON text in the SQLite dev file: each has its own function.
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_array_length(document, f"$.{key}")
+    return func.jsonb_array_length(document[key])
 
 
 @contextmanager

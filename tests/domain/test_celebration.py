@@ -7,9 +7,11 @@ from studygame.domain.celebration import (
     PERSONAL_BEST,
     STREAK,
     AnswerMoment,
+    BestScope,
     celebrations,
     is_new_best,
 )
+from studygame.domain.modes import Mode
 
 
 def moment(**changes) -> AnswerMoment:
@@ -47,3 +49,20 @@ def test_celebrations(changes, already, expected):
 ])  # fmt: skip
 def test_is_new_best(score, best_before, expected):
     assert is_new_best(score=score, best_before=best_before) is expected
+
+
+@pytest.mark.parametrize(("mode", "questions", "seconds", "expected", "described"), [
+    (Mode.QUIZ, 10, None, BestScope(Mode.QUIZ, questions=10), "a 10-question quiz"),
+    (Mode.QUIZ, 50, None, BestScope(Mode.QUIZ, questions=50), "a 50-question quiz"),
+    (Mode.FLASHCARDS, 20, None, BestScope(Mode.FLASHCARDS, questions=20),
+     "a 20-card flashcard round"),
+    (Mode.CRAM, 3, None, BestScope(Mode.CRAM, questions=3), "a 3-question cram round"),
+    # Against the clock the round's length is its time; the questions are the whole pool.
+    (Mode.SPEED, 240, 60, BestScope(Mode.SPEED, seconds=60), "a 60-second speed round"),
+    # Review follows the queue: a sitting is as long as the queue was.
+    (Mode.REVIEW, 0, None, BestScope(Mode.REVIEW), "a review"),
+])  # fmt: skip
+def test_a_best_is_compared_like_with_like(mode, questions, seconds, expected, described):
+    scope = BestScope.of(mode, questions=questions, seconds=seconds)
+    assert scope == expected
+    assert scope.describe() == described

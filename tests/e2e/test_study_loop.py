@@ -95,7 +95,7 @@ def start(page: Page, mode: str, *, topic: str | None = None, length: int | None
         settled(page)
         expect(page.locator(key(f"{mode}-topics"))).to_contain_text(topic)
     if length is not None:
-        page.locator(f"{key(f'{mode}-length')} button", has_text=str(length)).click()
+        page.locator(f"{key(f'{mode}-length')} label", has_text=re.compile(f"^{length}$")).click()
         settled(page)
     page.locator(f"{key(f'{mode}-start')} button").click()
     settled(page)
@@ -253,8 +253,7 @@ PAGES = ["", *(re.sub(r"^\d+_", "", p.stem) for p in sorted((ROOT / "pages").glo
 
 
 TAP_TARGETS = (
-    ".stButton button, .stFormSubmitButton button, [data-testid='stPageLink'] a, "
-    "[data-testid='stButtonGroup'] button"
+    ".stButton button, .stFormSubmitButton button, [data-testid='stPageLink'] a, .stRadio label"
 )
 LOW_TARGETS = f"""[...document.querySelectorAll("{TAP_TARGETS}")]
   .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)

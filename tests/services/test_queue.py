@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from studygame.domain.attempt import NewAttempt
+from studygame.domain.celebration import BestScope
+from studygame.domain.modes import Mode
+from studygame.models import StudySession
 from studygame.services.learner import LearnerPreferences
 from studygame.services.queue import (
     new_card_candidates,
@@ -14,7 +17,6 @@ from studygame.services.queue import (
     personal_best,
     today_summary,
 )
-from studygame.services.sittings import end_study_session
 from studygame.services.study import (
     Recorded,
     override_verdict,
@@ -135,20 +137,35 @@ def test_today_summary_before_any_answer(session):
     )
 
 
-def test_personal_best_is_the_best_ended_sitting_of_the_mode_but_the_current_one(session):
-    assert personal_best(session, mode="speed") == 0
-    rounds = []
-    for points in (1200, 3400):
-        round_id = uuid.uuid4()
-        answer(session, "q0", NOW, mode="speed", points=points, session_id=round_id)
-        end_study_session(session, session_id=round_id, now=NOW)
-        rounds.append(round_id)
-    quiz = uuid.uuid4()
-    answer(session, "q1", NOW, points=9000, session_id=quiz)
-    end_study_session(session, session_id=quiz, now=NOW)
-    assert personal_best(session, mode="speed") == 3400
-    assert personal_best(session, mode="speed", exclude_session_id=rounds[1]) == 1200
-    assert personal_best(session, mode="quiz") == 9000
+def sitting(session, mode: Mode, points: int, *, questions: int = 0, seconds=None) -> uuid.UUID:
+    """An ended sitting of this size with these points; its id."""
+    plan = {"question_ids": [f"q{n}" for n in range(questions)], "seconds": seconds}
+    row = StudySession(
+        id=uuid.uuid4(), started_at=NOW, ended_at=NOW, mode=mode, points=points, plan=plan
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def test_personal_best_compares_like_with_like_but_the_current_sitting(session):
+    assert personal_best(session, scope=BestScope(Mode.SPEED, seconds=60)) == 0
+    sitting(session, Mode.SPEED, 1200, questions=40, seconds=60)
+    latest = sitting(session, Mode.SPEED, 3400, questions=90, seconds=60)
+    sitting(session, Mode.SPEED, 8000, questions=40, seconds=120)
+    sitting(session, Mode.QUIZ, 1500, questions=10)
+    sitting(session, Mode.QUIZ, 9000, questions=50)
+    sitting(session, Mode.REVIEW, 700)
+    assert personal_best(session, scope=BestScope(Mode.SPEED, seconds=60)) == 3400
+    assert personal_best(session, scope=BestScope(Mode.SPEED, seconds=120)) == 8000
+    assert (
+        personal_best(session, scope=BestScope(Mode.SPEED, seconds=60), exclude_session_id=latest)
+        == 1200
+    )
+    assert personal_best(session, scope=BestScope(Mode.QUIZ, questions=10)) == 1500
+    assert personal_best(session, scope=BestScope(Mode.QUIZ, questions=50)) == 9000
+    assert personal_best(session, scope=BestScope(Mode.QUIZ, questions=20)) == 0
+    assert personal_best(session, scope=BestScope(Mode.REVIEW)) == 700
 
 
 def test_new_card_candidates_are_unseen_questions_in_bank_order(session):

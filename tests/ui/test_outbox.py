@@ -143,7 +143,7 @@ def test_a_quiz_goes_on_through_an_outage_and_its_answers_arrive_exactly_once(
     app = AppTest.from_file(str(ROOT / "pages" / "2_Quiz.py"), default_timeout=30)
     try:
         app.run()
-        app.get("button_group")[0].set_value(10)
+        app.radio(key="quiz-length").set_value(10)
         next(b for b in app.button if b.label == "Start").click().run()
         answer_and_go_on(app)  # saved at once
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,8 @@ from studygame.services.learner import (
     update_learner_settings,
 )
 from studygame.ui.outbox import save_answer
+
+from .conftest import everything_shown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,7 +198,7 @@ def test_a_speed_round_ends_on_the_clock_with_a_personal_best(db):
     assert run.position == 1  # straight on to the next question
     set_run(app, with_plan(run, deadline=datetime(2026, 1, 1, tzinfo=UTC)))  # the bell rings
     assert f"{run.score:,} points" in [h.value for h in app.subheader]
-    assert "Your first personal best!" in [s.value for s in app.success]
+    assert "Your first personal best for a 60-second speed round!" in [s.value for s in app.success]
     db.rollback()
     sitting = db.get(StudySession, run.plan.session_id)
     assert sitting.ended_at is not None and (sitting.answered, sitting.points) == (1, run.score)
@@ -270,7 +272,7 @@ def test_the_summary_shows_the_round_and_the_questions_missed(db):
     assert safe_markdown(bank[ids[1]].prompt) in shown and bank[ids[1]].answer in shown
     assert bank[ids[0]].prompt not in shown  # only the missed one is listed
     assert progress_text(app) == "Daily goal: 3 of 50 answers"
-    assert "Your first personal best!" in [s.value for s in app.success]
+    assert "Your first personal best for a 3-question quiz!" in [s.value for s in app.success]
 
 
 def test_practice_these_crams_exactly_the_questions_missed(db):
@@ -327,22 +329,29 @@ def test_the_daily_goal_is_celebrated_once(db):
     assert goal not in toasts(app)
 
 
-def test_a_personal_best_is_celebrated_on_the_answer_that_beats_it(db):
-    best = StudySession(id=uuid.uuid4(), started_at=datetime.now(UTC), mode="quiz", points=1500)
-    db.add(best)
+def ended_quiz(db: Session, *, questions: int, points: int) -> None:
+    """An earlier quiz of this many questions that scored these points."""
+    plan = {"question_ids": questions_of("mcq", questions), "seconds": None}
+    db.add(StudySession(id=uuid.uuid4(), started_at=datetime.now(UTC), ended_at=datetime.now(UTC),
+                        mode="quiz", points=points, plan=plan))  # fmt: skip
     db.commit()
+
+
+def test_a_personal_best_is_celebrated_on_the_answer_that_beats_its_lengths_best(db):
+    ended_quiz(db, questions=5, points=1500)
+    ended_quiz(db, questions=50, points=1_000_000)  # a longer quiz scores more: no fair best
     app = open_page("pages/2_Quiz.py")
-    click(app, "quiz-start")
-    start_quiz_on(app, questions_of("mcq", 3))
+    click(app, "quiz-start")  # 5 questions, the first length offered
+    start_quiz_on(app, questions_of("mcq", 5))
+    assert run_of(app, "quiz").plan.best_before == 1500
     found = []
-    for _ in range(3):
+    for _ in range(5):
         answer_current(app, "quiz")
-        found.append(any("New personal best" in t for t in toasts(app)))
+        found.append(any("New personal best for a 5-question quiz" in t for t in toasts(app)))
         click(app, "next")
-    run = run_of(app, "quiz")
-    assert run.score > 1500
+    assert run_of(app, "quiz").score > 1500
     assert found.count(True) == 1
-    assert "New personal best!" in [s.value for s in app.success]
+    assert "New personal best for a 5-question quiz!" in [s.value for s in app.success]
 
 
 def test_feedback_keeps_the_question_and_colours_the_choices(db):
@@ -414,3 +423,36 @@ def test_review_meets_new_cards_one_deck_after_another(db):
     decks = [bank[qid].deck for qid in run.new_candidates[:6]]
     assert len(set(decks[:3])) == 3, decks  # the bundled bank's three decks take turns
     assert decks[:3] == decks[3:6]
+
+
+def test_an_empty_review_says_when_the_next_card_is_due_and_offers_cram(db):
+    update_learner_settings(
+        db, preferences=LearnerPreferences(new_cards_per_day=0), now=datetime.now(UTC)
+    )
+    later = datetime.now(UTC) + timedelta(hours=5, minutes=10)
+    db.add(
+        CardState(question_id=load_bank_for_tests().questions[0].id, deck="x", state=2, step=None,
+                  stability=1.0, difficulty=5.0, due=later, last_review=datetime.now(UTC), reps=1,
+                  lapses=0, updated_at=datetime.now(UTC))
+    )  # fmt: skip
+    db.commit()
+    app = open_page("Home.py")  # the app's entry page, so that switching pages works
+    app.switch_page("pages/1_Review.py").run()
+    assert not app.exception, app.exception
+    assert "All caught up!" in [h.value for h in app.subheader]
+    assert "Nothing to study here right now." not in everything_shown(app)
+    assert "The next card comes due in 5 h." in [c.value for c in app.caption]
+    assert [b.key for b in app.button if b.key == "again"] == []  # "Study again" would be empty
+    click(app, "cram-instead")
+    assert [t.value for t in app.title] == ["Cram"]
+
+
+def test_the_summary_does_not_toast_the_streak_of_the_last_answer(db):
+    app = open_page("pages/3_Flashcards.py")
+    click(app, "flashcards-start")
+    run = run_of(app, "flashcards")
+    set_run(app, with_plan(run, question_ids=run.plan.question_ids[:3]))
+    for _ in range(3):
+        answer_current(app, "flashcards")  # a card graded Good goes straight on
+    assert "Done!" in [h.value for h in app.subheader]
+    assert "3 in a row!" not in toasts(app)  # it would cover the round's figures on a phone

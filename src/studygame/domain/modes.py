@@ -29,6 +29,11 @@ class Mode(StrEnum):
         return self in TIMED
 
     @property
+    def round_name(self) -> str:
+        """What a sitting of this mode is called in a sentence ("a 10-question quiz")."""
+        return ROUND_NAMES[self]
+
+    @property
     def follows_queue(self) -> bool:
         """Whether the next question comes from the due queue rather than a planned list."""
         return self is Mode.REVIEW
@@ -41,6 +46,13 @@ UNSCHEDULED = frozenset({Mode.CRAM})
 # Answers in these modes move the schedule and are what the memory-model fit learns from.
 SCHEDULING = frozenset(Mode) - UNSCHEDULED
 TIMED = frozenset({Mode.SPEED})
+ROUND_NAMES = {
+    Mode.REVIEW: "review",
+    Mode.QUIZ: "quiz",
+    Mode.FLASHCARDS: "flashcard round",
+    Mode.SPEED: "speed round",
+    Mode.CRAM: "cram round",
+}
 
 
 def values(modes: frozenset[Mode]) -> list[str]:

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from studygame.domain.attempt import NewAttempt
-from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST, AnswerMoment, celebrations
+from studygame.domain.celebration import (
+    DAILY_GOAL,
+    PERSONAL_BEST,
+    AnswerMoment,
+    BestScope,
+    celebrations,
+)
 from studygame.domain.judging import Judgement, judge_answer, judge_override, judge_self_graded
 from studygame.domain.modes import Mode
 from studygame.domain.questions import Question
@@ -48,7 +54,12 @@ class Plan:
     # Read once at the start: the goal and the best are celebrated when the run crosses them.
     daily_goal: int = 0
     answered_today_before: int = 0
-    best_before: int = 0
+    best_before: int = 0  # the best sitting of `best_scope`
+
+    @property
+    def best_scope(self) -> BestScope:
+        """Which earlier sittings this run's points are compared with."""
+        return BestScope.of(self.mode, questions=len(self.question_ids), seconds=self.seconds)
 
     def to_json(self) -> dict:
         """The plan as the sitting stores it."""

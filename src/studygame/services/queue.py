@@ -10,6 +10,8 @@ from itertools import islice
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from studygame.db import json_array_length
+from studygame.domain.celebration import BestScope
 from studygame.domain.days import day_start
 from studygame.domain.modes import UNSCHEDULED, values
 from studygame.models import Attempt, CardState, StudySession, TopicTotal
@@ -115,9 +117,17 @@ def answers_today(session: Session, *, now: datetime, timezone: str) -> int:
     )
 
 
-def personal_best(session: Session, *, mode: str, exclude_session_id=None) -> int:
-    """The best sitting's points in this mode (0 before any), leaving out the one being played."""
-    best = select(func.max(StudySession.points)).where(StudySession.mode == mode)
+def personal_best(session: Session, *, scope: BestScope, exclude_session_id=None) -> int:
+    """The best sitting's points in this scope (0 before any), leaving out the one being played.
+
+    The scope's length is read from each sitting's stored plan (`Plan.to_json`).
+    """
+    best = select(func.max(StudySession.points)).where(StudySession.mode == scope.mode)
+    if scope.questions is not None:
+        count = json_array_length(session, StudySession.plan, "question_ids")
+        best = best.where(count == scope.questions)
+    if scope.seconds is not None:
+        best = best.where(StudySession.plan["seconds"].as_integer() == scope.seconds)
     if exclude_session_id is not None:
         best = best.where(StudySession.id != exclude_session_id)
     return session.scalar(best) or 0

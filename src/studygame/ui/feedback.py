@@ -16,24 +16,25 @@ from studygame.ui.question_widgets import render_prompt
 from studygame.ui.run_state import put_run
 
 
-def celebrate(run: Run) -> None:
+def celebrate(run: Run, *, streak: bool = True) -> None:
     """Show the last answer's celebrations and the run's notice, once each.
 
-    A toast for a streak, balloons for the goal and a best; the notice (a card answered in
-    another tab) as a line above the next screen.
+    A toast for a streak (unless `streak` is False), balloons for the goal and a best; the
+    notice (a card answered in another tab) as a line above the next screen.
     """
     cleared, found, notice = celebrated(run)
     if found or notice:
         put_run(cleared)
     if notice:
         st.info(notice, icon="↪️")
-    if STREAK in found:
+    if streak and STREAK in found:
         st.toast(f"{run.streak} in a row!", icon="🔥")
     if DAILY_GOAL in found:
         goal = run.plan.daily_goal
         st.toast(f"Daily goal reached: {goal} answer{'s' if goal != 1 else ''} today.", icon="🎯")
     if PERSONAL_BEST in found:
-        st.toast(f"New personal best: {run.score:,} points!", icon="🏆")
+        scope = run.plan.best_scope.describe()
+        st.toast(f"New personal best for {scope}: {run.score:,} points!", icon="🏆")
     if DAILY_GOAL in found or PERSONAL_BEST in found:
         st.balloons()
 

@@ -21,6 +21,8 @@ from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import answer, reveal, self_grade
 
 TRUE_FALSE_KEYS = {"True": "T", "False": "F"}
+# In the typed field until the learner types: in place of Streamlit's "Press Enter to submit form".
+TYPED_HINT = "Type your answer, then Check"
 # Puts the cursor in a typed question's field as soon as it is drawn (issue 16, 8a); on a
 # phone it also keeps the keyboard up where the browser lets a script do so.
 FOCUS_TYPED = """
@@ -97,7 +99,12 @@ def render_question(run: Run, question: Question, preferences: LearnerPreference
         _render_flashcard(run, question, preferences, key)
     elif question.type == "typed":
         with st.form(key=f"typed-{key}", clear_on_submit=True, border=False):
-            st.text_input("Your answer", key=f"given-{key}", autocomplete="off")
+            st.text_input(
+                "Your answer",
+                key=f"given-{key}",
+                autocomplete="off",
+                placeholder=TYPED_HINT,
+            )
             # Enter in the field submits the form: the browser's own key, no shortcut needed.
             st.form_submit_button(
                 "Check",

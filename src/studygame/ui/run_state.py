@@ -101,7 +101,7 @@ def start_run(
                 answered_today_before=queue.answers_today(
                     s, now=now, timezone=preferences.timezone
                 ),
-                best_before=queue.personal_best(s, mode=mode),
+                best_before=queue.personal_best(s, scope=plan.best_scope),
             )
             if not mode.follows_queue:
                 # Review's sitting is made by its first answer: browsing leaves no empty one.

@@ -48,7 +48,9 @@ def setup_form(
         "Topics (none chosen: all)", topics, key=f"{mode}-topics", placeholder="All topics"
     )
     if lengths:
-        st.segmented_control("Questions", lengths, default=lengths[0], key=f"{mode}-length")
+        # A radio group, not a segmented control: Tab and Shift+Tab land on the chosen length
+        # (the segmented control's buttons each take a tab stop, from "50" backwards).
+        st.radio("Questions", lengths, horizontal=True, key=f"{mode}-length")
     pool = _pool(mode, bank, types)
     st.caption(f"{len(pool)} questions to draw from.")
     # A callback, so the run exists before the study area draws again (no second rerun).

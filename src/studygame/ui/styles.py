@@ -45,10 +45,15 @@ STYLES = f"""
   background-color: {WRONG} !important; border-color: {WRONG} !important;
 }}
 {_GRADES}
-.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a,
-[data-testid="stButtonGroup"] button {{
+.stButton button, .stFormSubmitButton button, [data-testid="stPageLink"] a {{
   min-height: 44px;
 }}
+.stRadio label {{ min-height: 44px; align-items: center; }}
+/* Code-like choices differ by their spaces ("'  hi'" and "' hi'"): keep them as written. */
+[class*="st-key-choice-"] button p, [class*="st-key-fb-"] button p {{ white-space: pre-wrap; }}
+/* The typed field has its own hint (a placeholder): "Press Enter to submit form" speaks of a
+   form, and of a key a phone's keyboard labels otherwise. */
+[class*="st-key-given-"] [data-testid="InputInstructions"] {{ display: none; }}
 /* The element of the sidebar's script must not cost a gap at the top of a page. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script) {{ display: none; }}
 /* A phone has no keyboard: its key caps would only crowd the buttons. */

@@ -15,7 +15,7 @@ from studygame.domain.questions import Question
 from studygame.domain.run import Run
 from studygame.ui.feedback import celebrate
 from studygame.ui.question_widgets import short_duration
-from studygame.ui.run_state import discard_run, finish_run, start_cram, utcnow
+from studygame.ui.run_state import CRAM_PAGE, discard_run, finish_run, start_cram, utcnow
 
 
 def clock(seconds: float) -> str:
@@ -32,18 +32,34 @@ def missed_questions(run: Run, bank: dict[str, Question]) -> list[Question]:
 def render_summary(run: Run, bank: dict[str, Question]) -> None:
     """The round's summary; the sitting is closed."""
     run = finish_run(run)
-    celebrate(run)  # the round's last answer may be the one that reached the goal
+    # Not the streak: its toast would cover the figures on a phone (issue 23, item 7).
+    celebrate(run, streak=False)  # the last answer may be the one that reached the goal
+    caught_up = run.mode.follows_queue and run.queue is not None
     if run.mode.is_timed:
         st.subheader(f"{run.score:,} points")
+    elif caught_up:
+        st.subheader("All caught up!")
     else:
         st.subheader("Done!" if run.answered else "Nothing to study here right now.")
-    upcoming = run.queue
-    if upcoming is not None and upcoming.next_due_at is not None:
-        wait = max(upcoming.next_due_at - utcnow(), timedelta(0))
-        st.caption(f"All caught up: the next card comes due in {short_duration(wait)}.")
+    if caught_up and run.queue.next_due_at is not None:
+        wait = max(run.queue.next_due_at - utcnow(), timedelta(0))
+        st.caption(f"The next card comes due in {short_duration(wait)}.")
     if run.answered:
         _render_figures(run)
         _render_missed(run, bank)
+    if caught_up:
+        # Review again would find nothing until the next card is due: practice meanwhile.
+        if st.button(
+            "Cram instead",
+            key="cram-instead",
+            type="primary",
+            icon="📚",
+            width="stretch",
+            shortcut="Enter",
+        ):
+            discard_run(run.mode)
+            st.switch_page(CRAM_PAGE)
+        return
     st.button(
         "Play again" if run.mode.is_timed else "Study again",
         key="again",
@@ -70,10 +86,12 @@ def _render_figures(run: Run) -> None:
             min(today / plan.daily_goal, 1.0),
             text=f"Daily goal: {today} of {plan.daily_goal} answers",
         )
+    scope = plan.best_scope.describe()
     if is_new_best(score=run.score, best_before=plan.best_before):
-        st.success("New personal best!" if plan.best_before else "Your first personal best!")
+        new = "New personal best" if plan.best_before else "Your first personal best"
+        st.success(f"{new} for {scope}!")
     else:
-        st.caption(f"Personal best: {plan.best_before:,} points.")
+        st.caption(f"Personal best for {scope}: {plan.best_before:,} points.")
 
 
 def _render_missed(run: Run, bank: dict[str, Question]) -> None:
