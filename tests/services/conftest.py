@@ -141,3 +141,13 @@ def study_database(database_url: str) -> Iterator[str]:
     with scratch_database(database_url) as url:
         database_with(url, seed=seed_study_data)
         yield url
+
+
+@pytest.fixture
+def sqlite_session(tmp_path):
+    """A session on a migrated SQLite development file (its triggers are row-level)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        yield session
+    engine.dispose()

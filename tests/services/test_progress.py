@@ -8,10 +8,9 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, delete, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session
 
-from studygame import migrations
 from studygame.domain.days import UnknownTimezone
 from studygame.domain.streaks import Streaks
 from studygame.models import Attempt, CardState, LearnerSettings
@@ -199,16 +198,6 @@ def test_deleting_a_first_answer_makes_the_next_one_first(session):
     assert progress.retention_by_week(session, frame=frame(session), weeks=2)[0].reviews == 1
     session.execute(delete(Attempt).where(Attempt.id == first.id))
     assert progress.retention_by_week(session, frame=frame(session), weeks=2) == []
-
-
-@pytest.fixture
-def sqlite_session(tmp_path):
-    """A session on a migrated SQLite development file (its triggers are row-level)."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
-    migrations.upgrade(engine)
-    with Session(engine) as session, session.begin():
-        yield session
-    engine.dispose()
 
 
 @pytest.mark.parametrize("database", ["session", "sqlite_session"])

@@ -4,10 +4,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
 
-from studygame import migrations
 from studygame.domain.attempt import NewAttempt
 from studygame.models import Attempt, CardState, StudySession
 from studygame.services.study import AnswerRefused, Recorded, record_attempt, record_attempts
@@ -134,16 +132,6 @@ def test_a_batch_sends_the_same_few_statements_whatever_its_size_and_sittings(se
     assert len(large) == len(small) == 6, large
     # The same text each time: compiled once, and short enough for the driver's own cache.
     assert large == small
-
-
-@pytest.fixture
-def sqlite_session(tmp_path):
-    """A session on a migrated SQLite development file."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'dev.sqlite3'}")
-    migrations.upgrade(engine)
-    with Session(engine) as session, session.begin():
-        yield session
-    engine.dispose()
 
 
 def test_a_batch_on_the_sqlite_development_file_is_recorded_one_by_one(sqlite_session):
