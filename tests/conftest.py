@@ -153,7 +153,6 @@ def _param(request: pytest.FixtureRequest) -> str:
 # The app paths production runs through Neon's PgBouncer: answer write, Review's next card,
 # the outbox flush, Progress, the PIN throttle. Their app_database tests run twice.
 POOLED_MODULES = {
-    "test_answers.py",
     "test_study.py",
     "test_progress_page.py",
     "test_auth.py",
