@@ -44,6 +44,10 @@ def _key(mode: Mode) -> str:
     return f"study_run:{mode}"
 
 
+def _looked_key(mode: Mode) -> str:
+    return f"study_run_looked:{mode}"
+
+
 def _closed_key(mode: Mode) -> str:
     return f"study_run_closed:{mode}"
 
@@ -51,8 +55,11 @@ def _closed_key(mode: Mode) -> str:
 def get_run(mode: Mode) -> Run | None:
     """The run in progress in this mode: this session's, else the open sitting's, if any."""
     run = st.session_state.get(_key(mode))
-    if run is None:
+    # A browser session looks for an open sitting once per mode: the setup form reruns on
+    # every pick, and a round started or left in this session is in its state already.
+    if run is None and not st.session_state.get(_looked_key(mode)):
         run = _resumed(mode)
+        st.session_state[_looked_key(mode)] = True
         if run is not None:
             st.session_state[_key(mode)] = run
     return run
@@ -194,29 +201,26 @@ def current_question(
 
 
 def _next_from_queue(run: Run, bank: dict[str, Question], preferences) -> Run:
-    try:
-        with session() as s:
-            candidates = run.new_candidates
-            if candidates is None:
-                # New cards take turns across decks, not one deck's cards in a row.
-                candidates = tuple(
-                    queue.new_card_candidates(
-                        s,
-                        question_ids=[q.id for q in interleave_decks(bank.values())],
-                        limit=preferences.new_cards_per_day,
-                    )
+    # A database out of reach raises: "nothing due" would be a false summary (ui/study.py).
+    with session() as s:
+        candidates = run.new_candidates
+        if candidates is None:
+            # New cards take turns across decks, not one deck's cards in a row.
+            candidates = tuple(
+                queue.new_card_candidates(
+                    s,
+                    question_ids=[q.id for q in interleave_decks(bank.values())],
+                    limit=preferences.new_cards_per_day,
                 )
-            upcoming = queue.next_review_card(
-                s,
-                question_ids=list(bank),
-                now=utcnow(),
-                timezone=preferences.timezone,
-                new_cards_per_day=preferences.new_cards_per_day,
-                candidates=candidates,
             )
-    except DATABASE_ERRORS:
-        # Without the queue there is nothing to review: the summary says so, nothing breaks.
-        return model.show(run, None, now=utcnow())
+        upcoming = queue.next_review_card(
+            s,
+            question_ids=list(bank),
+            now=utcnow(),
+            timezone=preferences.timezone,
+            new_cards_per_day=preferences.new_cards_per_day,
+            candidates=candidates,
+        )
     view = QueueView(upcoming.due, upcoming.new_left, upcoming.next_due_at)
     run = replace(run, new_candidates=candidates, queue=view)
     return model.show(run, upcoming.question_id, now=utcnow())

@@ -21,6 +21,7 @@ from studygame.domain.run import Run
 from studygame.domain.selection import draw
 from studygame.services.content import QuestionBank
 from studygame.services.learner import LearnerPreferences
+from studygame.ui.engine import DATABASE_ERRORS
 from studygame.ui.feedback import celebrate, render_feedback, render_previous
 from studygame.ui.question_widgets import render_question, render_status
 from studygame.ui.run_state import current_question, get_run, start_run, utcnow
@@ -28,6 +29,10 @@ from studygame.ui.styles import guard_taps
 from studygame.ui.summary import render_summary
 
 AUTO_GRADED = ("mcq", "truefalse", "typed")
+NO_NEXT_CARD = (
+    "The database is out of reach, so the next card cannot be chosen yet. "
+    "Your answers so far are safe."
+)
 # Against the clock, only questions answered with one tap: typing on a phone is too slow.
 TAPPABLE = ("mcq", "truefalse")
 
@@ -133,7 +138,13 @@ def play(run: Run, bank: dict[str, Question], preferences: LearnerPreferences) -
         render_status(run)
         render_feedback(run, preferences)
         return
-    run, question = current_question(run, bank, preferences)
+    try:
+        run, question = current_question(run, bank, preferences)
+    except DATABASE_ERRORS:
+        # Review asks the database for its next card: without it, say so and offer a retry.
+        st.warning(NO_NEXT_CARD, icon="⏳")
+        st.button("Try again", key="retry-next", type="primary", width="stretch")
+        return
     if question is None:
         render_summary(run, bank)
         return
