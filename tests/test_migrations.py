@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from studygame import migrations
 from studygame.db import scratch_database
 from studygame.domain.answer_time import EARLIEST_ANSWER, MAX_AHEAD
+from studygame.domain.card_drafts import MAX_KEY_CHARS, MAX_MEDIA_BYTES
 from studygame.models import Attempt, AttemptReject, Base, TopicTotal
 
 TABLES = {
@@ -22,6 +23,8 @@ TABLES = {
     "legacy_imports",
     "legacy_import_rejects",
     "attempt_rejects",
+    "own_cards",
+    "card_media",
 }
 
 
@@ -183,3 +186,9 @@ def test_sqlite_upgrade_moves_existing_answers_outside_the_window_aside(tmp_path
         _assert_moved_aside_then_back(engine)
     finally:
         engine.dispose()
+
+
+def test_revision_0007_spells_the_domain_card_limits():
+    cards = _revision("0007_own_cards")
+    assert cards.MAX_KEY_CHARS == MAX_KEY_CHARS
+    assert cards.MAX_MEDIA_BYTES == MAX_MEDIA_BYTES

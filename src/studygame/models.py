@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from studygame.domain.answer_time import EARLIEST_ANSWER, MAX_AHEAD
+from studygame.domain.card_drafts import MAX_KEY_CHARS, MAX_MEDIA_BYTES
 
 # Postgres gets JSONB (indexable, compact); the SQLite dev file gets plain JSON text.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
@@ -314,3 +316,36 @@ class SchedulerParameters(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_scheduler_parameters_applied_fitted_at", "applied", "fitted_at"),)
+
+
+class OwnCard(Base):
+    """A card the learner added or imported: a bank-shaped document, studied beside the bank."""
+
+    __tablename__ = "own_cards"
+
+    # The question id its answers and schedule are kept under: editing never changes it.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The question-bank document without its _id (docs/question-bank.md).
+    document: Mapped[dict[str, Any]]
+    # Where an imported card came from (domain/card_drafts.py CardDraft.key): importing the
+    # same file again adds nothing.
+    source_key: Mapped[str | None] = mapped_column(String(MAX_KEY_CHARS), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Deleting hides a card; its answers stay, and so does its key (a re-import adds nothing).
+    deleted_at: Mapped[datetime | None]
+
+
+class CardMedia(Base):
+    """An image a card shows, kept in the database so a host needs no file storage."""
+
+    __tablename__ = "card_media"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mime: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(f"length(data) BETWEEN 1 AND {MAX_MEDIA_BYTES}", name="size"),
+    )

@@ -315,3 +315,37 @@ def test_hostile_data_is_refused_with_a_reason(doc, reason):
 )
 def test_readable_text_is_kept(prompt):
     assert parse_question(with_(CAPITAL, prompt=prompt)).prompt == prompt.strip()
+
+
+@pytest.mark.parametrize(
+    ("alias", "image"),
+    [
+        ({"image": "https://example.org/flags/fr.png"}, "https://example.org/flags/fr.png"),
+        ({"image_url": "https://example.org/a.jpg"}, "https://example.org/a.jpg"),
+        ({"img": "media:paris.jpg"}, "media:paris.jpg"),
+        ({"image": "media:" + "ab" * 32}, "media:" + "ab" * 32),
+        ({}, None),
+    ],
+)
+def test_an_image_is_an_https_address_or_a_stored_image(alias, image):
+    assert parse_question(with_(CAPITAL, **alias)).image == image
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "http://example.org/a.png",
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "https://example.org/a b.png",
+        "https:///a.png",
+        "media:",
+        "media:../secret",
+        "media:a\\b",
+        "media:" + "x" * 201,
+    ],
+)
+def test_an_image_that_is_neither_is_refused_with_one_sentence(image):
+    with pytest.raises(BadQuestion) as refused:
+        parse_question(with_(CAPITAL, image=image))
+    assert refused.value.reason.count(".") == 1

@@ -19,6 +19,9 @@ MEDIA_PREFIX = "media:"
 # A deck of tens of thousands of cards is real (Anki's shared decks); one of 100k rows is a
 # pasted accident or an attack on the database's time, and is refused whole.
 MAX_CARDS_PER_FILE = 50_000
+# An image is stored at most this big, after downscaling: a phone shows it at ~400 px wide,
+# and the free Postgres tiers count every byte.
+MAX_MEDIA_BYTES = 1024 * 1024
 # The longest draft key: Anki's guid is 10 characters, a content hash 64.
 MAX_KEY_CHARS = 100
 

@@ -8,6 +8,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
+
+from studygame.domain.card_drafts import MEDIA_PREFIX
 
 QuestionType = Literal["mcq", "truefalse", "typed", "flashcard"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("mcq", "truefalse", "typed", "flashcard")
@@ -19,6 +22,7 @@ PROMPT_KEYS = ("prompt", "question", "front", "text")
 CHOICE_KEYS = ("choices", "options", "answers")
 ANSWER_KEYS = ("answer", "correct", "correct_answer", "back", "correct_index")
 ACCEPTED_KEYS = ("accepted", "aliases")
+IMAGE_KEYS = ("image", "image_url", "img")
 
 DEFAULT_DECK = "Unsorted"
 DIFFICULTY_WORDS = {"easy": 1, "medium": 3, "hard": 5}
@@ -44,6 +48,8 @@ MAX_TEXT_CHARS = 2000
 _ALLOWED_FORMAT_CHARS = re.compile("[\u200c\u200d\U000e0020-\U000e007f]")
 _ALLOWED_CONTROL_CHARS = frozenset("\n\t")
 _DIGITS = re.compile("[0-9]+")
+# A stored image's name: a file name from an import, or the sha256 the store keeps it under.
+_MEDIA_NAME = re.compile(r"[^/\\\s]{1,200}")
 
 
 class BadQuestion(ValueError):
@@ -69,6 +75,8 @@ class Question:
     accepted: tuple[str, ...]
     explanation: str | None
     difficulty: int | None
+    # An https URL, or MEDIA_PREFIX and the name of an image stored with the learner's cards.
+    image: str | None = None
 
 
 def parse_question(doc: Mapping) -> Question:
@@ -104,6 +112,7 @@ def parse_question(doc: Mapping) -> Question:
         accepted=accepted,
         explanation=_text(doc, ("explanation",), "explanation"),
         difficulty=_difficulty(doc.get("difficulty")),
+        image=_image(doc),
     )
 
 
@@ -297,3 +306,18 @@ def _difficulty(value: object) -> int | None:
     if level is None or not 1 <= level <= 5:
         raise BadQuestion(f"The difficulty {value!r} is not 1 to 5, easy, medium or hard.")
     return level
+
+
+def _image(doc: Mapping) -> str | None:
+    image = _text(doc, IMAGE_KEYS, "image")
+    if image is None:
+        return None
+    if image.startswith(MEDIA_PREFIX):
+        if not _MEDIA_NAME.fullmatch(image.removeprefix(MEDIA_PREFIX)):
+            raise BadQuestion("The image's media name is blank, too long or has a slash in it.")
+        return image
+    # Only https: the app is served over https, and a browser blocks plain-http images there.
+    parts = urlsplit(image)
+    if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in image):
+        raise BadQuestion("The image must be an https:// address or a stored image.")
+    return image
