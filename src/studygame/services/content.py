@@ -94,6 +94,20 @@ class QuestionBank:
             and (types is None or q.type in types)
         )
 
+    def with_own_cards(self, own: QuestionBank) -> QuestionBank:
+        """This bank and the learner's own cards studied as one; the bank's ids come first."""
+        ids = self.by_id
+        clashes = tuple(
+            Skipped(q.id, "A question of the bank has the same id.")
+            for q in own.questions
+            if q.id in ids
+        )
+        return QuestionBank(
+            f"{self.source} and your cards",
+            self.questions + tuple(q for q in own.questions if q.id not in ids),
+            self.skipped + own.skipped + clashes,
+        )
+
 
 class QuestionSource(Protocol):
     """Where question documents come from."""
@@ -180,7 +194,7 @@ def build_bank(source: str, documents: Iterable[object]) -> QuestionBank:
     for doc in documents:
         doc_id = _shown_id(doc)
         try:
-            question = _fits_the_database(parse_question(doc))
+            question = read_question(doc)
         except BadQuestion as exc:
             skipped.append(Skipped(doc_id, exc.reason))
             continue
@@ -211,7 +225,9 @@ def _shown_id(doc: object) -> str:
     return shown if len(shown) <= MAX_ID_CHARS else shown[:MAX_ID_CHARS] + "…"
 
 
-def _fits_the_database(question: Question) -> Question:
+def read_question(doc: object) -> Question:
+    """One document as a playable question: DESIGN.md's shape, and it fits the tables."""
+    question = parse_question(doc)
     if len(question.id) > MAX_ID_CHARS:
         raise BadQuestion(f"The _id is longer than {MAX_ID_CHARS} characters.")
     if len(question.deck) > MAX_DECK_CHARS:
