@@ -27,7 +27,7 @@ MAX_KEY_CHARS = 100
 
 
 class BadCardFile(ValueError):
-    """A file that cannot be imported at all; the message is one sentence, and nothing is written."""
+    """A file that cannot be imported at all: one sentence, and nothing is written."""
 
 
 @dataclass(frozen=True)
