@@ -96,6 +96,8 @@ class QuestionBank:
 
     def with_own_cards(self, own: QuestionBank) -> QuestionBank:
         """This bank and the learner's own cards studied as one; the bank's ids come first."""
+        if not own.questions and not own.skipped:
+            return self
         ids = self.by_id
         clashes = tuple(
             Skipped(q.id, "A question of the bank has the same id.")

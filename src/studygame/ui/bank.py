@@ -1,9 +1,11 @@
 """The app's question bank: loaded once per process, refreshed every few minutes, kept through
-a MongoDB outage. Pages study from this in-memory bank, so answering never waits on MongoDB.
+a MongoDB outage, joined by the learner's own cards. Pages study from this in-memory bank, so
+answering never waits on MongoDB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +14,8 @@ import streamlit as st
 
 from studygame.config import Settings
 from studygame.services.content import ContentUnavailable, QuestionBank, load_bank
+from studygame.services.own_cards import OWN_CARDS_SOURCE, own_cards_bank
+from studygame.ui.engine import DATABASE_ERRORS, session
 
 BANK_TTL_S = 600
 TYPE_LABELS = {
@@ -71,7 +75,7 @@ def _source_key(settings: Settings) -> str:
 
 
 def bank_view(settings: Settings) -> BankView:
-    """The cached bank for these settings, falling back to the last good load on an outage."""
+    """The cached bank and the learner's own cards, the last good load standing in on an outage."""
     key = _source_key(settings)
     try:
         load = _load(key, settings)
@@ -79,11 +83,38 @@ def bank_view(settings: Settings) -> BankView:
         return BankView(None, None, str(exc))
     if load.bank is not None:
         _last_good()[key] = load
-        return BankView(load.bank, load.at, None)
+        return BankView(load.bank.with_own_cards(_own_cards()), load.at, None)
     good = _last_good().get(key)
     if good is None:
         return BankView(None, None, load.problem)
-    return BankView(good.bank, good.at, load.problem)
+    return BankView(good.bank.with_own_cards(_own_cards()), good.at, load.problem)
+
+
+# The learner's cards change on the Cards page (which bumps the generation, so the next run of
+# every session sees them) and now and then from the CLI (seen within the TTL).
+@st.cache_resource(ttl=BANK_TTL_S, max_entries=2, show_spinner=False)
+def _read_own_cards(generation: int) -> QuestionBank:
+    with session() as s:
+        return own_cards_bank(s)
+
+
+@st.cache_resource
+def _own_cards_state() -> dict[str, object]:
+    """This process's card generation and its last good read of the learner's cards."""
+    return {"generation": 0, "last_good": QuestionBank(OWN_CARDS_SOURCE, ())}
+
+
+def _own_cards() -> QuestionBank:
+    state = _own_cards_state()
+    # With the database away (the page says so) the last cards read stand in.
+    with contextlib.suppress(*DATABASE_ERRORS):
+        state["last_good"] = _read_own_cards(state["generation"])
+    return state["last_good"]
+
+
+def cards_changed() -> None:
+    """After a card is written: every session of this process studies the new cards."""
+    _own_cards_state()["generation"] += 1
 
 
 def current_bank(settings: Settings) -> QuestionBank:

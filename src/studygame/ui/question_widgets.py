@@ -11,14 +11,17 @@ from datetime import timedelta
 
 import streamlit as st
 
+from studygame.domain.card_drafts import MEDIA_PREFIX
 from studygame.domain.markup import safe_markdown
 from studygame.domain.modes import Mode
 from studygame.domain.questions import Question
 from studygame.domain.rating import Rating
 from studygame.domain.run import Run
 from studygame.domain.selection import shuffled_choices
+from studygame.services.card_media import stored_image
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import answer, reveal, self_grade
+from studygame.ui.engine import DATABASE_ERRORS, session
 
 TRUE_FALSE_KEYS = {"True": "T", "False": "F"}
 # In the typed field until the learner types: in place of Streamlit's "Press Enter to submit form".
@@ -88,6 +91,31 @@ def render_status(run: Run) -> None:
 def render_prompt(question: Question) -> None:
     """The question itself, as every screen of it shows it."""
     st.markdown(f"#### {safe_markdown(question.prompt)}")
+    if question.image is not None:
+        render_image(question.image)
+
+
+def render_image(reference: str) -> None:
+    """A card's image at most the screen's width: a stored one, or the bank's https address."""
+    if not reference.startswith(MEDIA_PREFIX):
+        st.image(reference)
+        return
+    try:
+        image = _stored_image(reference)
+    except DATABASE_ERRORS:
+        image = None
+    if image is None:
+        st.caption("This card's image could not be loaded.")
+    else:
+        st.image(image)
+
+
+# Stored images are named by their content's hash: a cached one can never be out of date.
+@st.cache_data(max_entries=200, show_spinner=False)
+def _stored_image(reference: str) -> bytes | None:
+    with session() as s:
+        found = stored_image(s, reference)
+    return None if found is None else found[0]
 
 
 def render_question(run: Run, question: Question, preferences: LearnerPreferences) -> None:
