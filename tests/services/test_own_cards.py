@@ -17,6 +17,7 @@ from studygame.services.own_cards import (
     NO_SUCH_CARD,
     CardRefused,
     add_card,
+    cards_for_export,
     delete_cards,
     edit_card,
     import_cards,
@@ -172,3 +173,18 @@ def test_own_cards_join_the_bank_and_one_clashing_with_a_bank_id_is_skipped(db):
     assert [q.id for q in joined.questions] == ["own-x", mine]
     assert joined.by_id["own-x"].prompt == "p"
     assert [s.id for s in joined.skipped] == ["own-x"]
+
+
+def test_an_export_carries_live_cards_and_in_a_package_their_images_as_files(db):
+    import_cards(db, CardFile("apkg", (draft("a", image="media:f.png"),), {"f.png": png()}), now=NOW)
+    hidden = add_card(db, CAPITAL, now=NOW)
+    delete_cards(db, [hidden], now=NOW)
+    (stored,) = db.scalars(select(CardMedia.sha256)).all()
+
+    package = cards_for_export(db, with_media=True)
+    ((_, document),) = package.cards
+    assert document["image"] == f"media:{stored}.png"
+    assert package.media == {f"{stored}.png": png()}
+
+    csv_export = cards_for_export(db, with_media=False)
+    assert csv_export.cards[0][1]["image"] == f"media:{stored}" and csv_export.media == {}

@@ -135,6 +135,38 @@ def own_cards_version(session: Session) -> tuple[int, datetime | None]:
     return count, newest
 
 
+@dataclass(frozen=True)
+class CardsExport:
+    """Every live card (id, document) and the images they show, by file name."""
+
+    cards: tuple[tuple[str, dict[str, Any]], ...]
+    media: dict[str, bytes]
+
+
+def cards_for_export(session: Session, *, with_media: bool) -> CardsExport:
+    """The learner's cards to write out; `with_media` (a package) carries their images too.
+
+    In a package each image travels as a file its card names; without (a CSV) a card keeps
+    pointing at the image stored here, which importing it back into this app finds again.
+    """
+    cards = []
+    media: dict[str, bytes] = {}
+    for card in session.execute(
+        select(OwnCard).where(OwnCard.deleted_at.is_(None)).order_by(OwnCard.created_at, OwnCard.id)
+    ).scalars():
+        document = dict(card.document)
+        image = document.get("image", "")
+        if with_media and image.startswith(MEDIA_PREFIX):
+            found = stored_image(session, image)
+            if found is not None:
+                data, mime = found
+                name = f"{image.removeprefix(MEDIA_PREFIX)}.{mime.removeprefix('image/')}"
+                media[name] = data
+                document["image"] = MEDIA_PREFIX + name
+        cards.append((card.id, document))
+    return CardsExport(tuple(cards), media)
+
+
 def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> ImportReport:
     """Store every card of the file not stored before, with its images, in this transaction.
 
