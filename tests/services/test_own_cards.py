@@ -176,7 +176,9 @@ def test_own_cards_join_the_bank_and_one_clashing_with_a_bank_id_is_skipped(db):
 
 
 def test_an_export_carries_live_cards_and_in_a_package_their_images_as_files(db):
-    import_cards(db, CardFile("apkg", (draft("a", image="media:f.png"),), {"f.png": png()}), now=NOW)
+    import_cards(
+        db, CardFile("apkg", (draft("a", image="media:f.png"),), {"f.png": png()}), now=NOW
+    )
     hidden = add_card(db, CAPITAL, now=NOW)
     delete_cards(db, [hidden], now=NOW)
     (stored,) = db.scalars(select(CardMedia.sha256)).all()

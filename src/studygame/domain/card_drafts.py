@@ -40,6 +40,9 @@ class CardDraft:
     # Bank-shaped: deck, topic, tags, type, prompt, choices, answer, accepted, explanation,
     # image ("media:<file name in CardFile.media>" or an https URL).
     document: Mapping[str, Any]
+    # The question id to keep, when the file has one (a bank document's _id): the card's
+    # answers and schedule follow it from the bank. None: the card gets a new id.
+    id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,7 @@ def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> Imp
             skipped.append(SkippedRow(f"image {name}", str(exc)))
     rows = []
     for draft in card_file.drafts:
-        card_id = new_card_id()
+        card_id = draft.id or new_card_id()
         document = dict(draft.document)
         image = document.get("image")
         if isinstance(image, str) and image.startswith(MEDIA_PREFIX):
@@ -212,7 +212,8 @@ def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> Imp
             session.execute(
                 dialect_insert(session)(OwnCard)
                 .values(rows[start : start + IMPORT_BATCH])
-                .on_conflict_do_nothing(index_elements=[OwnCard.source_key])
+                # A card already there by its key or, for a bank document, by its id.
+                .on_conflict_do_nothing()
                 .returning(OwnCard.id)
             ).all()
         )
