@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studygame import __version__, migrations
 from studygame.cli import backups, content
-from studygame.cli.common import settings_or_exit
+from studygame.cli.common import require_schema_at_head, settings_or_exit
 from studygame.config import ConfigError, get_settings
 from studygame.db import DatabaseUnavailable, get_engine, make_engine, session_scope
 from studygame.errors import describe_connect_error
@@ -211,10 +211,7 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
             bar.update(done - bar.pos)
 
         try:
-            if not migrations.schema_status(engine).at_head:
-                raise click.ClickException(
-                    "The database schema is not up to date: run `studygame db upgrade` first."
-                )
+            require_schema_at_head(engine)
             with session_scope(engine) as session:
                 report = legacy.import_legacy_file(
                     session, path=path, dry_run=dry_run, progress=show if bar else None
@@ -247,6 +244,7 @@ def import_legacy(path: Path, dry_run: bool, as_json: bool) -> None:
 
 
 main.add_command(content.content)
+main.add_command(content.cards)
 main.add_command(backups.backup)
 main.add_command(backups.restore)
 main.add_command(backups.export)

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from sqlalchemy import Engine
 
+from studygame import migrations
 from studygame.config import ConfigError, Settings, get_settings
 from studygame.services.backups.dump import BackupError
 from studygame.services.backups.export import ExportError
@@ -45,3 +47,11 @@ def postgres_settings_or_exit() -> Settings:
 def megabytes(size: int) -> str:
     """A file size for a person: kB below 100 kB, MB above."""
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.1f} kB"
+
+
+def require_schema_at_head(engine: Engine) -> None:
+    """Stop with the fix when the database has not been upgraded to this code's schema."""
+    if not migrations.schema_status(engine).at_head:
+        raise click.ClickException(
+            "The database schema is not up to date: run `studygame db upgrade` first."
+        )

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
-from studygame.cli.common import settings_or_exit
+from studygame.cli.common import require_schema_at_head, settings_or_exit
+from studygame.db import get_engine, session_scope
+from studygame.domain.card_drafts import BadCardFile
+from studygame.services.card_files import read_card_file
+from studygame.services.card_files.bank_json import write_bank_json
+from studygame.services.card_files.csv_export import write_csv
 from studygame.services.content import ContentUnavailable, load_bank
+from studygame.services.own_cards import cards_for_export, import_cards
+
+# Skipped rows listed in a text report; --json lists them all.
+SKIPPED_LISTED = 20
 
 
 @click.group()
@@ -41,3 +52,74 @@ def check(as_json: bool) -> None:
     click.echo(f"Skipped documents: {len(bank.skipped)}")
     for skipped in bank.skipped:
         click.echo(f"  {skipped.id}: {skipped.reason}")
+
+
+@click.group()
+def cards() -> None:
+    """Your own cards, kept in the database beside the question bank."""
+
+
+@cards.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--deck", help="The deck for a table without a deck column (default: FILE's name).")
+@click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def import_file(file: Path, deck: str | None, dry_run: bool, as_json: bool) -> None:
+    """Import cards from a CSV/TSV or Quizlet export, or bank JSON; safe to run again."""
+    settings_or_exit()
+    require_schema_at_head(get_engine())
+    try:
+        card_file = read_card_file(file.name, file.read_bytes(), deck=deck)
+    except BadCardFile as exc:
+        raise click.ClickException(str(exc)) from None
+    with session_scope() as session:
+        report = import_cards(session, card_file, now=datetime.now(UTC))
+        if dry_run:
+            session.rollback()
+    if as_json:
+        summary = {
+            "file": file.name,
+            "format": card_file.format,
+            "dry_run": dry_run,
+            "added": report.added,
+            "already_there": report.already_there,
+            "images": report.images,
+            "skipped": [{"where": s.where, "reason": s.reason} for s in report.skipped],
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(
+        f"{file.name}: {report.added} cards added, {report.already_there} already there, "
+        f"{len(report.skipped)} skipped."
+    )
+    for skipped in report.skipped[:SKIPPED_LISTED]:
+        click.echo(f"  {skipped.where}: {skipped.reason}")
+    if len(report.skipped) > SKIPPED_LISTED:
+        click.echo(f"  … and {len(report.skipped) - SKIPPED_LISTED} more (--json lists all).")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+@cards.command("export")
+@click.option("--format", "file_format", type=click.Choice(EXPORT_FORMATS), default="csv")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: studygame-cards.<format> here).",
+)
+def export_file(file_format: str, out: Path | None) -> None:
+    """Write your cards as a CSV (a spreadsheet, Quizlet) or bank JSON (mongoimport)."""
+    settings_or_exit()
+    require_schema_at_head(get_engine())
+    out = out or Path(f"studygame-cards.{file_format}")
+    with session_scope() as session:
+        exported = cards_for_export(session, with_media=False)
+    if file_format == "csv":
+        data = write_csv(document for _, document in exported.cards)
+    else:
+        data = write_bank_json(exported.cards)
+    out.write_bytes(data)
+    click.echo(f"Wrote {len(exported.cards)} cards to {out}.")

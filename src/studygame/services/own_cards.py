@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -197,13 +197,15 @@ def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> Imp
         except CardRefused as exc:
             skipped.append(SkippedRow(f"card {draft.key}", str(exc)))
             continue
+        # A microsecond apart: the cards keep the file's order wherever they are listed.
+        created_at = now + timedelta(microseconds=len(rows))
         rows.append(
             {
                 "id": card_id,
                 "document": document,
                 "source_key": draft.key,
-                "created_at": now,
-                "updated_at": now,
+                "created_at": created_at,
+                "updated_at": created_at,
             }
         )
     added = 0
