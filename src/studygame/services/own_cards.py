@@ -21,6 +21,7 @@ from studygame.db import dialect_insert
 from studygame.domain.card_drafts import MEDIA_PREFIX, CardFile, SkippedRow
 from studygame.domain.questions import BadQuestion
 from studygame.models import OwnCard
+from studygame.services.card_history import import_reviews
 from studygame.services.card_media import BadImage, store_image, stored_image
 from studygame.services.content import QuestionBank, build_bank, read_question
 
@@ -44,6 +45,8 @@ class ImportReport:
     already_there: int
     images: int
     skipped: tuple[SkippedRow, ...]
+    # Past reviews kept (an Anki package read with its history), the cards' schedule rebuilt.
+    reviews: int = 0
 
 
 def new_card_id() -> str:
@@ -219,9 +222,11 @@ def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> Imp
                 .returning(OwnCard.id)
             ).all()
         )
+    reviews, left_out = import_reviews(session, card_file.reviews, now=now)
     return ImportReport(
         added=added,
         already_there=len(rows) - added,
         images=len(images),
-        skipped=tuple(skipped),
+        skipped=(*skipped, *left_out),
+        reviews=reviews,
     )
