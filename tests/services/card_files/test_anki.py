@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import time
 import zipfile
@@ -16,6 +17,7 @@ from studygame.domain.card_drafts import MAX_CARDS_PER_FILE, MEDIA_PREFIX, BadCa
 from studygame.domain.questions import parse_question
 from studygame.domain.rating import Rating
 from studygame.services.card_files.anki_read import read_anki_package
+from studygame.services.card_files.anki_write import write_anki_package
 
 from .anki_packages import JPEG, PNG, Note, Review, latest_package, legacy_package, zip_of
 
@@ -273,3 +275,52 @@ def test_100001_notes_are_refused_quickly():
         "from one file."
     )
     assert time.monotonic() - started < 5
+
+
+# Export: the learner's cards as a package Anki opens, and StudyGame reads back unchanged.
+
+ROUND_TRIP = {
+    "card:1": {
+        "deck": "Spanish::Greetings", "topic": "Basics", "tags": ["es", "greet"], "type": "mcq",
+        "prompt": "How do you say 'thank you'?", "choices": ["gracias", "hola", "adiós"],
+        "answer": "gracias", "explanation": "Literally 'graces'.", "difficulty": 1,
+    },
+    "card:2": {
+        "deck": "Maths", "tags": [], "type": "typed", "prompt": "2 ** 10?", "answer": "1024",
+        "accepted": ["1,024", "one thousand twenty-four"], "image": MEDIA_PREFIX + "pow.png",
+    },
+    "card:3": {
+        "deck": "Science", "tags": [], "type": "truefalse",
+        "prompt": "Water boils at 100 °C at sea level.", "answer": "True",
+    },
+    "65f0c0ffee0000000000a001": {
+        "deck": "Python Basics", "tags": ["html"], "type": "flashcard",
+        "prompt": "What does <script>alert(1)</script> & &amp; do?\n  indented  twice",
+        "answer": "Nothing here: it is <b>text</b>, 中文 ✓ 🙂",
+    },
+}  # fmt: skip
+
+
+def test_an_export_reads_back_as_the_same_documents():
+    exported = write_anki_package(ROUND_TRIP.items(), {"pow.png": PNG, "unused.png": PNG})
+    read = read_anki_package(exported)
+    assert read.skipped == ()
+    assert dict(read.media) == {"pow.png": PNG}
+    assert sorted(documents(read).values(), key=lambda d: d["prompt"]) == sorted(
+        ROUND_TRIP.values(), key=lambda d: d["prompt"]
+    )
+
+
+def test_exporting_twice_gives_the_same_keys():
+    first = read_anki_package(write_anki_package(ROUND_TRIP.items(), {"pow.png": PNG}))
+    again = read_anki_package(write_anki_package(ROUND_TRIP.items(), {"pow.png": PNG}))
+    assert [d.key for d in first.drafts] == [d.key for d in again.drafts]
+    assert len({d.key for d in first.drafts}) == len(ROUND_TRIP)
+
+
+def test_an_export_is_a_schema_11_package_with_a_json_media_map():
+    exported = write_anki_package(ROUND_TRIP.items(), {"pow.png": PNG})
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        assert sorted(archive.namelist()) == ["0", "collection.anki2", "media"]
+        assert json.loads(archive.read("media")) == {"0": "pow.png"}
+        assert archive.read("0") == PNG

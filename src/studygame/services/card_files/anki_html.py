@@ -46,7 +46,8 @@ def field_text(html: str) -> FieldText:
     text = "".join(parser.pieces)
     sounds = tuple(_SOUND.findall(text))
     text = _SOUND.sub("", text)
-    lines = (line.strip() for line in text.replace("\xa0", " ").split("\n"))
+    # Layout spaces go; a no-break space is one the author meant (an indent), and stays.
+    lines = (line.strip(" ").replace("\xa0", " ") for line in text.split("\n"))
     return FieldText(text="\n".join(lines).strip(), images=tuple(parser.images), sounds=sounds)
 
 

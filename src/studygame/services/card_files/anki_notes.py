@@ -37,6 +37,7 @@ STUDYGAME_FIELDS = (
     "Explanation",
     "Topic",
     "Image",
+    "Difficulty",
 )
 # Choices and accepted answers are one per line in their field.
 LIST_SEPARATOR = "\n"
@@ -86,7 +87,10 @@ def note_cards(note: Note, note_type: NoteType | None, decks: dict[int, str]) ->
             continue
         document["deck"] = decks.get(deck_id) or None
         document["tags"] = list(note.tags)
-        _attach_images(document, [texts[n] for n in asked], [texts[n] for n in shown], where, out)
+        where_card = f"{where} card {ord_ + 1}"
+        _attach_images(
+            document, [texts[n] for n in asked], [texts[n] for n in shown], where_card, out
+        )
         sounds.extend(s for name in (*asked, *shown) for s in texts[name].sounds)
         out.cards.append((card_id, f"anki:{note.guid}:{ord_}", document))
     if sounds:
@@ -163,6 +167,11 @@ def _studygame_card(note_type: NoteType, texts: dict[str, FieldText], ord_: int)
     for key, name in (("explanation", "Explanation"), ("topic", "Topic")):
         if value[name]:
             document[key] = value[name]
+    if value["Difficulty"]:
+        difficulty = value["Difficulty"]
+        document["difficulty"] = (
+            int(difficulty) if difficulty.isascii() and difficulty.isdigit() else difficulty
+        )
     # The Image field holds the <img> tag itself, so Anki shows the picture too.
     return document, ["Image"], []
 
