@@ -124,12 +124,12 @@ def latest_package(
     return zip_of(members)
 
 
-def zip_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip holding `members` under exactly those names."""
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip holding `members` under exactly those names (unsafe ones included)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in members.items():
-            archive.writestr(zipfile.ZipInfo(name), content, compress_type=method)
+            archive.writestr(zipfile.ZipInfo(name), content, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

@@ -117,7 +117,10 @@ def deck_names(connection: sqlite3.Connection) -> dict[int, str]:
         rows = connection.execute("SELECT id, name FROM decks")
         return {int(i): str(name).replace("\x1f", "::") for i, name in rows}
     (decks,) = connection.execute("SELECT decks FROM col").fetchone()
-    return {int(d["id"]): str(d.get("name", "")) for d in _json_object(decks, "decks").values()}
+    try:
+        return {int(key): str(d.get("name", "")) for key, d in _json_object(decks, "decks").items()}
+    except ValueError:
+        raise BadCardFile("This Anki package is damaged: its decks cannot be read.") from None
 
 
 def count(connection: sqlite3.Connection, table: str) -> int:
