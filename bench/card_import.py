@@ -20,6 +20,8 @@ from studygame.config import Settings, normalize_database_url
 from studygame.db import make_engine, scratch_database, session_scope
 from studygame.domain.card_drafts import CardFile
 from studygame.services.card_files import read_card_file
+from studygame.services.card_files.anki_write import write_anki_package
+from studygame.services.card_files.bank_json import write_bank_json
 from studygame.services.own_cards import import_cards
 
 ADMIN_URL = normalize_database_url(
@@ -33,6 +35,26 @@ def quizlet_export(cards: int) -> bytes:
     return "".join(
         f"Term {n}: what is {n} in Spanish words?\tLa respuesta número {n}\n" for n in range(cards)
     ).encode()
+
+
+def anki_package(cards: int) -> bytes:
+    """An .apkg of `cards` Basic-style notes, as `studygame cards export --format apkg` writes."""
+    return write_anki_package(
+        (
+            (f"bench-{n}", {"deck": "Bench::Spanish", "type": "flashcard", "prompt": f"Word {n}",
+                            "answer": f"Palabra número {n}", "tags": ["bench"]})
+            for n in range(cards)
+        ),
+        {},
+    )  # fmt: skip
+
+
+def bank_json(cards: int) -> bytes:
+    """`cards` bank documents as mongoexport --jsonArray writes them."""
+    return write_bank_json(
+        (f"bench-{n}", {"deck": "Bench", "prompt": f"{n} + {n}?", "answer": str(2 * n)})
+        for n in range(cards)
+    )
 
 
 def timed(step: Callable[[], object]) -> tuple[float, object]:
@@ -62,7 +84,11 @@ def one_run(name: str, data: bytes) -> dict[str, float]:
 
 
 def main(cards: int, runs: int) -> None:
-    files = {"Quizlet export (.txt)": ("set.txt", quizlet_export(cards))}
+    files = {
+        "Quizlet export (.txt)": ("set.txt", quizlet_export(cards)),
+        "Anki package (.apkg)": ("deck.apkg", anki_package(cards)),
+        "bank JSON (.json)": ("questions.json", bank_json(cards)),
+    }
     print(f"{cards:,} cards, {runs} runs each; p50 (max) in seconds")
     print("| file | read | store + commit | total | same file again |")
     print("|---|---|---|---|---|")

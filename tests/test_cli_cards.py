@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from studygame.cli import main
-from studygame.models import OwnCard
+from studygame.models import CardState, OwnCard
+from studygame.services.card_media import stored_image
+from studygame.services.own_cards import own_cards_bank
+from tests.services.card_files.anki_packages import Note, Review, latest_package
 
 QUIZLET = "hola\thello\nadiós\tgoodbye\ngracias\tthank you\n"
 
@@ -37,7 +44,7 @@ def test_a_dry_run_reports_and_writes_nothing(app_database, quizlet_file):
     result = run("import", str(quizlet_file), "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Spanish.txt: 3 cards added, 0 already there, 0 skipped.",
+        "Spanish.txt: 3 cards added, 0 already there; 0 left out.",
         "Dry run: nothing was written.",
     ]
     assert stored_cards(app_database) == 0
@@ -54,6 +61,7 @@ def test_importing_twice_adds_the_cards_once(app_database, quizlet_file):
         "added": 0,
         "already_there": 3,
         "images": 0,
+        "reviews": 0,
         "skipped": [],
     }
     assert stored_cards(app_database) == 3
@@ -65,7 +73,7 @@ def test_skipped_rows_are_listed_with_their_reasons(app_database, tmp_path):
     result = run("import", str(path), "--deck", "Geography")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "mixed.csv: 1 cards added, 0 already there, 1 skipped."
+    assert lines[0] == "mixed.csv: 1 cards added, 0 already there; 1 left out."
     assert lines[1].startswith("  line 3: ")
 
 
@@ -92,3 +100,62 @@ def test_an_export_imports_back_as_the_same_cards(
     if file_format == "csv":
         first_row = out.read_text(encoding="utf-8-sig").splitlines()[1]
         assert first_row.startswith("Spanish,,flashcard,hola")
+
+
+def real_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def spanish_package() -> bytes:
+    """An Anki 2.1.50+ package: a reversed note with an image, a cloze, and their reviews."""
+    day_ms = 86_400_000
+    start = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp() * 1000)
+    return latest_package(
+        [
+            Note("Dog1", "Basic (and reversed card)", ['el perro <img src="dog.png">', "the dog"],
+                 ords=[0, 1], deck="Spanish::Animals"),
+            Note("Clz1", "Cloze", ["{{c1::Madrid}} is the capital of Spain", ""]),
+        ],
+        media={"dog.png": real_png()},
+        reviews=[
+            Review("Dog1", 0, start, 3),
+            Review("Dog1", 0, start + 3 * day_ms, 3),
+            Review("Clz1", 0, start + day_ms, 1),
+        ],
+    )  # fmt: skip
+
+
+def test_an_anki_package_comes_in_with_its_image_and_history_and_goes_back_out(
+    app_database, tmp_path
+):
+    package = tmp_path / "spanish.apkg"
+    package.write_bytes(spanish_package())
+    result = run("import", str(package), "--history")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "spanish.apkg: 3 cards added, 0 already there, 3 past reviews kept; 1 left out.",
+        "  note 1690000000000 card 2: Its image dog.png was left out: a card shows one image, "
+        "with its prompt.",
+    ]
+    engine = create_engine(app_database)
+    with Session(engine) as session:
+        bank = own_cards_bank(session)
+        decks = {q.deck for q in bank.questions}
+        (with_image,) = [q for q in bank.questions if q.image]
+        assert stored_image(session, with_image.image) == (real_png(), "image/png")
+        states = session.scalars(select(CardState.question_id)).all()
+    engine.dispose()
+    assert decks == {"Spanish::Animals", "Default"}
+    assert with_image.prompt == "el perro" and with_image.answer == "the dog"
+    assert len(states) == 2  # the two cards with reviews are scheduled from them
+
+    again = json.loads(run("import", str(package), "--history", "--json").output)
+    assert (again["added"], again["already_there"], again["reviews"]) == (0, 3, 0)
+
+    out = tmp_path / "mine.apkg"
+    assert run("export", "--format", "apkg", "--out", str(out)).exit_code == 0
+    back = json.loads(run("import", str(out), "--dry-run", "--json").output)
+    # A StudyGame export is a new source (its own note guids): every card reads back whole.
+    assert (back["added"], back["images"], len(back["skipped"])) == (3, 1, 0)

@@ -12,6 +12,7 @@ from studygame.cli.common import require_schema_at_head, settings_or_exit
 from studygame.db import get_engine, session_scope
 from studygame.domain.card_drafts import BadCardFile
 from studygame.services.card_files import read_card_file
+from studygame.services.card_files.anki_write import write_anki_package
 from studygame.services.card_files.bank_json import write_bank_json
 from studygame.services.card_files.csv_export import write_csv
 from studygame.services.content import ContentUnavailable, load_bank
@@ -62,14 +63,17 @@ def cards() -> None:
 @cards.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--deck", help="The deck for a table without a deck column (default: FILE's name).")
+@click.option(
+    "--history", is_flag=True, help="With an Anki package: its reviews too, so FSRS starts there."
+)
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def import_file(file: Path, deck: str | None, dry_run: bool, as_json: bool) -> None:
-    """Import cards from a CSV/TSV or Quizlet export, or bank JSON; safe to run again."""
+def import_file(file: Path, deck: str | None, history: bool, dry_run: bool, as_json: bool) -> None:
+    """Import cards: CSV/TSV, a Quizlet export, an Anki package or bank JSON; safe to rerun."""
     settings_or_exit()
     require_schema_at_head(get_engine())
     try:
-        card_file = read_card_file(file.name, file.read_bytes(), deck=deck)
+        card_file = read_card_file(file.name, file.read_bytes(), deck=deck, with_history=history)
     except BadCardFile as exc:
         raise click.ClickException(str(exc)) from None
     with session_scope() as session:
@@ -84,13 +88,16 @@ def import_file(file: Path, deck: str | None, dry_run: bool, as_json: bool) -> N
             "added": report.added,
             "already_there": report.already_there,
             "images": report.images,
+            "reviews": report.reviews,
             "skipped": [{"where": s.where, "reason": s.reason} for s in report.skipped],
         }
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
+    reviews = f", {report.reviews} past reviews kept" if history else ""
+    # Left out: whole rows and cards, and parts of a card (an answer-side image, a sound).
     click.echo(
-        f"{file.name}: {report.added} cards added, {report.already_there} already there, "
-        f"{len(report.skipped)} skipped."
+        f"{file.name}: {report.added} cards added, {report.already_there} already there"
+        f"{reviews}; {len(report.skipped)} left out."
     )
     for skipped in report.skipped[:SKIPPED_LISTED]:
         click.echo(f"  {skipped.where}: {skipped.reason}")
@@ -100,7 +107,7 @@ def import_file(file: Path, deck: str | None, dry_run: bool, as_json: bool) -> N
         click.echo("Dry run: nothing was written.")
 
 
-EXPORT_FORMATS = ("csv", "json")
+EXPORT_FORMATS = ("csv", "apkg", "json")
 
 
 @cards.command("export")
@@ -111,14 +118,16 @@ EXPORT_FORMATS = ("csv", "json")
     help="The file to write (default: studygame-cards.<format> here).",
 )
 def export_file(file_format: str, out: Path | None) -> None:
-    """Write your cards as a CSV (a spreadsheet, Quizlet) or bank JSON (mongoimport)."""
+    """Write your cards as a CSV (a spreadsheet, Quizlet), an Anki package, or bank JSON."""
     settings_or_exit()
     require_schema_at_head(get_engine())
     out = out or Path(f"studygame-cards.{file_format}")
     with session_scope() as session:
-        exported = cards_for_export(session, with_media=False)
+        exported = cards_for_export(session, with_media=file_format == "apkg")
     if file_format == "csv":
         data = write_csv(document for _, document in exported.cards)
+    elif file_format == "apkg":
+        data = write_anki_package(exported.cards, exported.media)
     else:
         data = write_bank_json(exported.cards)
     out.write_bytes(data)
