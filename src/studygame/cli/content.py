@@ -11,10 +11,12 @@ import click
 from studygame.cli.common import require_schema_at_head, settings_or_exit
 from studygame.db import get_engine, session_scope
 from studygame.domain.card_drafts import BadCardFile
-from studygame.services.card_files import read_card_file
-from studygame.services.card_files.anki_write import write_anki_package
-from studygame.services.card_files.bank_json import write_bank_json
-from studygame.services.card_files.csv_export import write_csv
+from studygame.services.card_files import (
+    EXPORT_FORMATS,
+    WITH_MEDIA,
+    read_card_file,
+    write_card_file,
+)
 from studygame.services.content import ContentUnavailable, load_bank
 from studygame.services.own_cards import cards_for_export, import_cards
 
@@ -107,9 +109,6 @@ def import_file(file: Path, deck: str | None, history: bool, dry_run: bool, as_j
         click.echo("Dry run: nothing was written.")
 
 
-EXPORT_FORMATS = ("csv", "apkg", "json")
-
-
 @cards.command("export")
 @click.option("--format", "file_format", type=click.Choice(EXPORT_FORMATS), default="csv")
 @click.option(
@@ -123,12 +122,6 @@ def export_file(file_format: str, out: Path | None) -> None:
     require_schema_at_head(get_engine())
     out = out or Path(f"studygame-cards.{file_format}")
     with session_scope() as session:
-        exported = cards_for_export(session, with_media=file_format == "apkg")
-    if file_format == "csv":
-        data = write_csv(document for _, document in exported.cards)
-    elif file_format == "apkg":
-        data = write_anki_package(exported.cards, exported.media)
-    else:
-        data = write_bank_json(exported.cards)
-    out.write_bytes(data)
+        exported = cards_for_export(session, with_media=file_format in WITH_MEDIA)
+    out.write_bytes(write_card_file(file_format, exported.cards, exported.media))
     click.echo(f"Wrote {len(exported.cards)} cards to {out}.")
