@@ -309,6 +309,10 @@ def test_an_export_reads_back_as_the_same_documents():
     assert sorted(documents(read).values(), key=lambda d: d["prompt"]) == sorted(
         ROUND_TRIP.values(), key=lambda d: d["prompt"]
     )
+    # Each card comes back under its question id, so its history follows it.
+    assert {d.id: d.document["prompt"] for d in read.drafts} == {
+        question_id: document["prompt"] for question_id, document in ROUND_TRIP.items()
+    }
 
 
 def test_exporting_twice_gives_the_same_keys():

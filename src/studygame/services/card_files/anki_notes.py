@@ -38,7 +38,11 @@ STUDYGAME_FIELDS = (
     "Topic",
     "Image",
     "Difficulty",
+    # The question id: a card exported and imported back is the same card, its history kept.
+    "Id",
 )
+# Where a StudyGame note's question id travels in its document until it becomes the draft's id.
+ID_KEY = "_id"
 # Choices and accepted answers are one per line in their field.
 LIST_SEPARATOR = "\n"
 # An image-only prompt (a picture to name) still needs words on screen.
@@ -172,6 +176,8 @@ def _studygame_card(note_type: NoteType, texts: dict[str, FieldText], ord_: int)
         document["difficulty"] = (
             int(difficulty) if difficulty.isascii() and difficulty.isdigit() else difficulty
         )
+    if value["Id"]:
+        document[ID_KEY] = value["Id"]
     # The Image field holds the <img> tag itself, so Anki shows the picture too.
     return document, ["Image"], []
 

@@ -29,7 +29,7 @@ from studygame.domain.card_drafts import (
 from studygame.domain.questions import BadQuestion, parse_question
 from studygame.domain.rating import Rating
 from studygame.services.card_files import anki_collection as collection
-from studygame.services.card_files.anki_notes import note_cards
+from studygame.services.card_files.anki_notes import ID_KEY, note_cards
 from studygame.services.card_files.anki_proto import first_int, first_text, message_fields
 from studygame.services.card_files.anki_zip import (
     MAX_COLLECTION_BYTES,
@@ -89,12 +89,13 @@ def read_anki_package(data: bytes | BinaryIO, *, with_history: bool = False) -> 
     for note_id, card_id, key, document in cards:
         if "image" in document:
             _resolve_image(document, media, f"note {note_id}", skipped)
+        question_id = document.pop(ID_KEY, None)
         try:
-            parse_question({"_id": "x", **document})
+            parse_question({"_id": question_id or "x", **document})
         except BadQuestion as problem:
             skipped.append(SkippedRow(f"note {note_id}", problem.reason))
             continue
-        drafts.append(CardDraft(key=key, document=document))
+        drafts.append(CardDraft(key=key, document=document, id=question_id))
         card_keys[card_id] = key
     history = _history(reviews, card_keys, skipped)
     kept = {d.document["image"][len(MEDIA_PREFIX) :] for d in drafts if "image" in d.document}

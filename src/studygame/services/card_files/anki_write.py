@@ -143,6 +143,7 @@ def _fields(question: Question, image: str | None, images: set[str]) -> list[str
         "Topic": _html(question.topic or ""),
         "Image": image_tag,
         "Difficulty": str(question.difficulty or ""),
+        "Id": html.escape(question.id),
     }
     return [values[name] for name in STUDYGAME_FIELDS]
 
