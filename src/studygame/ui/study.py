@@ -176,19 +176,28 @@ def _speed_area(bank: QuestionBank, preferences: LearnerPreferences) -> None:
     if question is None:
         render_summary(run, bank.by_id)
         return
+    _speed_screen(bank, preferences)
+
+
+# The clock ticks by rerunning the whole screen, not a fragment of its own inside it. Streamlit
+# clears what a fragment's run no longer draws only when that run ends as the last one queued:
+# when another fragment's run (the clock's tick) starts before the answer's run has reached the
+# browser, the answer's run is reported as stopped early, and whatever the screen before drew
+# beyond the new one (its "Last question" line, its buttons) stayed (issue 23, item 9). A tick
+# and a tap now rerun this same fragment, and each run draws the whole screen.
+@st.fragment(run_every=1)
+def _speed_screen(bank: QuestionBank, preferences: LearnerPreferences) -> None:
+    run = get_run(Mode.SPEED)
+    question = None
+    if run is not None and not run.time_up(utcnow()):
+        run, question = current_question(run, bank.by_id, preferences)
+    if question is None:
+        st.rerun()  # the bell, or nothing left to ask: the study area draws the result
     guard_taps(run.screen)
     celebrate(run)
-    _countdown(run)
+    left = run.seconds_left(utcnow())
+    st.progress(left / (run.plan.seconds or 1), text=f"⏱️ {math.ceil(left)} s left")
     render_status(run)
     render_question(run, question, preferences)
     # Below the choices, so a quick tap meant for an answer cannot land on Undo.
     render_previous(run, preferences)
-
-
-@st.fragment(run_every=1)
-def _countdown(run: Run) -> None:
-    # Only this fragment reruns every second; at zero the study area reruns to the result.
-    left = run.seconds_left(utcnow())
-    st.progress(left / (run.plan.seconds or 1), text=f"⏱️ {math.ceil(left)} s left")
-    if left <= 0:
-        st.rerun()
