@@ -22,6 +22,8 @@ from studygame.ui.question_widgets import render_image
 # The order the type picker offers them: the simplest card first.
 TYPE_ORDER: tuple[QuestionType, ...] = ("flashcard", "mcq", "truefalse", "typed")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
+# A phone's photo fits (it is downscaled when stored); Streamlit's default is 200 MB.
+MAX_UPLOAD_MB = 25
 
 
 def type_picker(key: str, default: QuestionType) -> QuestionType:

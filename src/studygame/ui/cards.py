@@ -48,6 +48,8 @@ LAST_DECK_KEY = "cards_last_deck"
 # The ids a "Delete" tap asked about: its "Delete N cards" deletes those and no others.
 CONFIRM_KEY = "cards_confirm_delete"
 MOVE_DECK_KEY = "cards-move-deck"
+PROMPT_PX = 190
+ANSWER_PX = 110
 
 
 def render(settings: Settings) -> None:
@@ -106,6 +108,7 @@ def _list_section(own: QuestionBank, decks: list[str]) -> None:
     _show_notice("list")
     if selected:
         _selection(selected, own, decks)
+    _show_notice("edit")  # an edited card that left the list (another deck than the filter's)
 
 
 def _card_list(shown: Sequence[Question]) -> tuple[str, ...]:
@@ -123,9 +126,10 @@ def _card_list(shown: Sequence[Question]) -> tuple[str, ...]:
         on_select="rerun",
         selection_mode="multi-row",
         hide_index=True,
+        # On a 390 px phone the tick, the prompt and the answer fit; deck and type scroll.
         column_config={
-            "Prompt": st.column_config.TextColumn(width="large"),
-            "Answer": st.column_config.TextColumn(width="medium"),
+            "Prompt": st.column_config.TextColumn(width=PROMPT_PX),
+            "Answer": st.column_config.TextColumn(width=ANSWER_PX),
         },
     )
     return tuple(ids[row] for row in event.selection.rows if row < len(ids))
@@ -182,6 +186,7 @@ def _edit_form(question: Question, decks: list[str]) -> None:
             on_click=_save,
             args=(question.id, prefix, form),
         )
+    _show_notice("edit")
 
 
 def _add(prefix: str, kind: QuestionType) -> None:
@@ -203,7 +208,7 @@ def _save(card_id: str, prefix: str, base: CardForm) -> None:
         edit_card(s, card_id, with_image(s, prefix, form, now=now).document(), now=now)
         return "Saved."
 
-    _write("list", save)
+    _write("edit", save)
 
 
 def _move(card_ids: tuple[str, ...]) -> None:
