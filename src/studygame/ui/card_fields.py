@@ -35,7 +35,6 @@ def type_picker(key: str, default: QuestionType) -> QuestionType:
         required=True,
         format_func=lambda kind: TYPE_LABELS[kind].capitalize(),
         key=key,
-        width="stretch",
     )
 
 
