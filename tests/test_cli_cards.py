@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
-from PIL import Image
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +13,7 @@ from studygame.cli import main
 from studygame.models import CardState, OwnCard
 from studygame.services.card_media import stored_image
 from studygame.services.own_cards import own_cards_bank
-from tests.services.card_files.anki_packages import Note, Review, latest_package
+from tests.services.card_files.anki_packages import real_png, spanish_package
 
 QUIZLET = "hola\thello\nadiós\tgoodbye\ngracias\tthank you\n"
 
@@ -100,31 +97,6 @@ def test_an_export_imports_back_as_the_same_cards(
     if file_format == "csv":
         first_row = out.read_text(encoding="utf-8-sig").splitlines()[1]
         assert first_row.startswith("Spanish,,flashcard,hola")
-
-
-def real_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (30, 20), (0, 90, 200)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def spanish_package() -> bytes:
-    """An Anki 2.1.50+ package: a reversed note with an image, a cloze, and their reviews."""
-    day_ms = 86_400_000
-    start = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp() * 1000)
-    return latest_package(
-        [
-            Note("Dog1", "Basic (and reversed card)", ['el perro <img src="dog.png">', "the dog"],
-                 ords=[0, 1], deck="Spanish::Animals"),
-            Note("Clz1", "Cloze", ["{{c1::Madrid}} is the capital of Spain", ""]),
-        ],
-        media={"dog.png": real_png()},
-        reviews=[
-            Review("Dog1", 0, start, 3),
-            Review("Dog1", 0, start + 3 * day_ms, 3),
-            Review("Clz1", 0, start + day_ms, 1),
-        ],
-    )  # fmt: skip
 
 
 def test_an_anki_package_comes_in_with_its_image_and_history_and_goes_back_out(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from studygame.domain.modes import Mode
 from studygame.models import Attempt, CardMedia, OwnCard
+from tests.services.card_files.anki_packages import spanish_package
 
 from .conftest import PHONE
 from .test_study_loop import key, open_page, settled
@@ -145,6 +146,39 @@ def test_a_card_is_added_edited_and_studied_on_a_phone(
                 True,
             )
             assert attempt.deck == DECK
+    finally:
+        engine.dispose()
+        context.close()
+
+
+def test_an_anki_package_is_uploaded_previewed_and_imported_on_a_phone(
+    serve_app, browser: Browser, own_database_url, tmp_path
+):
+    package = tmp_path / "spanish.apkg"
+    package.write_bytes(spanish_package())
+    url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    engine = create_engine(own_database_url)
+    try:
+        open_page(page, f"{url}/Cards")
+        page.get_by_text("Import cards: CSV, Quizlet, Anki, bank JSON").tap()
+        page.locator(f"{key('cards-upload')} input[type=file]").set_input_files(package)
+        expect(page.get_by_text("3 cards ready")).to_be_visible(timeout=30_000)
+        no_sideways_scroll(page)
+        with Session(engine) as s:
+            assert s.scalars(select(OwnCard)).all() == []  # nothing before Import
+        page.get_by_role("button", name="Import 3 cards").tap()
+        settled(page)
+        expect(
+            page.get_by_text("3 cards added, 0 already there, 3 past reviews kept.")
+        ).to_be_visible(timeout=30_000)
+        with Session(engine) as s:
+            assert len(s.scalars(select(OwnCard)).all()) == 3
+            assert len(s.scalars(select(Attempt)).all()) == 3
+        # The new cards are in the list at once, with their deck.
+        expect(page.locator("[data-testid=stDataFrame]").first).to_be_visible()
+        expect(page.get_by_text("3 cards in 2 decks")).to_be_visible(timeout=30_000)
     finally:
         engine.dispose()
         context.close()

@@ -43,6 +43,8 @@ PASTED_DECK = "Pasted cards"
 # Left-out rows listed under the preview; the rest are counted.
 LEFT_OUT_LISTED = 50
 PREVIEW_ROWS = 5
+# What the last Import press did, shown once under its button.
+IMPORT_NOTICE_KEY = "cards-import-notice"
 
 
 def render_import(settings: Settings) -> None:
@@ -97,14 +99,20 @@ def _parsed(name: str, data: bytes, history: bool) -> CardFile:
 
 def _read_table(name: str, data: bytes) -> CardFile:
     left, right = st.columns(2)
-    field_choice = left.selectbox("Between term and definition", list(FIELD_SEPARATORS))
-    row_choice = right.selectbox("Between cards", list(ROW_SEPARATORS))
+    field_choice = left.selectbox(
+        "Between term and definition", list(FIELD_SEPARATORS), key="cards-field-separator"
+    )
+    row_choice = right.selectbox("Between cards", list(ROW_SEPARATORS), key="cards-row-separator")
     field_separator = FIELD_SEPARATORS[field_choice]
     row_separator = ROW_SEPARATORS[row_choice]
     if field_separator == "":
-        field_separator = left.text_input("Your separator", value=" - ") or None
+        field_separator = (
+            left.text_input("Your separator", value=" - ", key="cards-field-custom") or None
+        )
     if row_separator == "":
-        row_separator = right.text_input("Your card separator", value="\\n\\n").replace("\\n", "\n")
+        # Typed as "\n" for a line break: a text box holds one line.
+        custom = right.text_input("Your card separator", value=r"\n\n", key="cards-row-custom")
+        row_separator = custom.replace(r"\n", "\n")
     table = read_table(data, field_separator=field_separator, row_separator=row_separator)
     _render_preview(table)
     mapping = _chosen_mapping(table)
@@ -159,19 +167,36 @@ def _render_ready(read: CardFile, settings: Settings) -> None:
             )
             if len(read.skipped) > LEFT_OUT_LISTED:
                 st.caption(f"…and {len(read.skipped) - LEFT_OUT_LISTED:,} more.")
-    if not read.drafts:
-        return
-    if not st.button(f"Import {len(read.drafts):,} cards", type="primary", width="stretch"):
-        return
+    if read.drafts:
+        # A callback: the import is done before the page draws, so the list above shows it.
+        st.button(
+            f"Import {len(read.drafts):,} cards",
+            type="primary",
+            width="stretch",
+            key="cards-import",
+            on_click=_import,
+            args=(read, settings),
+        )
+    notice = st.session_state.pop(IMPORT_NOTICE_KEY, None)
+    if notice is not None:
+        show, text = notice
+        (st.success if show == "success" else st.error)(text)
+
+
+def _import(read: CardFile, settings: Settings) -> None:
     try:
         with session() as s:
             report = import_cards(s, read, now=utcnow())
     except DATABASE_ERRORS as exc:
-        st.error(f"{database_sentence(exc, settings, unlocked=True)} Nothing was imported.")
+        sentence = f"{database_sentence(exc, settings, unlocked=True)} Nothing was imported."
+        st.session_state[IMPORT_NOTICE_KEY] = ("error", sentence)
         return
     cards_changed()
     history = f", {report.reviews:,} past reviews kept" if report.reviews else ""
-    st.success(f"{report.added:,} cards added, {report.already_there:,} already there{history}.")
+    st.session_state[IMPORT_NOTICE_KEY] = (
+        "success",
+        f"{report.added:,} cards added, {report.already_there:,} already there{history}.",
+    )
 
 
 # Each download's button and MIME type; the file is studygame-cards.<format>.

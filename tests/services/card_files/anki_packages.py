@@ -17,9 +17,11 @@ import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import zstandard
+from PIL import Image
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0" + bytes(20)
@@ -275,3 +277,28 @@ CREATE TABLE decks (id integer PRIMARY KEY NOT NULL, name text NOT NULL COLLATE 
   mtime_secs integer NOT NULL, usn integer NOT NULL, common blob NOT NULL, kind blob NOT NULL);
 CREATE UNIQUE INDEX idx_decks_name ON decks (name);
 """
+
+
+def real_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def spanish_package() -> bytes:
+    """An Anki 2.1.50+ package: a reversed note with an image, a cloze, and their reviews."""
+    day_ms = 86_400_000
+    start = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp() * 1000)
+    return latest_package(
+        [
+            Note("Dog1", "Basic (and reversed card)", ['el perro <img src="dog.png">', "the dog"],
+                 ords=[0, 1], deck="Spanish::Animals"),
+            Note("Clz1", "Cloze", ["{{c1::Madrid}} is the capital of Spain", ""]),
+        ],
+        media={"dog.png": real_png()},
+        reviews=[
+            Review("Dog1", 0, start, 3),
+            Review("Dog1", 0, start + 3 * day_ms, 3),
+            Review("Clz1", 0, start + day_ms, 1),
+        ],
+    )  # fmt: skip
