@@ -70,7 +70,7 @@ def test_skipped_rows_are_listed_with_their_reasons(app_database, tmp_path):
     result = run("import", str(path), "--deck", "Geography")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "mixed.csv: 1 cards added, 0 already there; 1 left out."
+    assert lines[0] == "mixed.csv: 1 card added, 0 already there; 1 left out."
     assert lines[1].startswith("  line 3: ")
 
 

@@ -61,7 +61,7 @@ def test_importing_again_or_tapping_twice_adds_each_card_once(committed_db):
 
 def test_rows_left_out_are_listed_with_their_reasons(committed_db):
     app = pasted("hola\thello\nonly a term\n")
-    assert "**1 cards ready**; 1 left out." in [m.value for m in app.markdown]
+    assert "**1 card ready**; 1 left out." in [m.value for m in app.markdown]
     assert any("line 2: " in m.value for m in app.markdown)
 
 

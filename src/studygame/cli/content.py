@@ -11,6 +11,7 @@ import click
 from studygame.cli.common import require_schema_at_head, settings_or_exit
 from studygame.db import get_engine, session_scope
 from studygame.domain.card_drafts import BadCardFile
+from studygame.domain.wording import counted
 from studygame.services.card_files import (
     EXPORT_FORMATS,
     WITH_MEDIA,
@@ -95,11 +96,11 @@ def import_file(file: Path, deck: str | None, history: bool, dry_run: bool, as_j
         }
         click.echo(json.dumps(summary, ensure_ascii=False))
         return
-    reviews = f", {report.reviews} past reviews kept" if history else ""
+    reviews = f", {counted(report.reviews, 'past review')} kept" if history else ""
     # Left out: whole rows and cards, and parts of a card (an answer-side image, a sound).
     click.echo(
-        f"{file.name}: {report.added} cards added, {report.already_there} already there"
-        f"{reviews}; {len(report.skipped)} left out."
+        f"{file.name}: {counted(report.added, 'card')} added, "
+        f"{report.already_there:,} already there{reviews}; {len(report.skipped):,} left out."
     )
     for skipped in report.skipped[:SKIPPED_LISTED]:
         click.echo(f"  {skipped.where}: {skipped.reason}")
@@ -124,4 +125,4 @@ def export_file(file_format: str, out: Path | None) -> None:
     with session_scope() as session:
         exported = cards_for_export(session, with_media=file_format in WITH_MEDIA)
     out.write_bytes(write_card_file(file_format, exported.cards, exported.media))
-    click.echo(f"Wrote {len(exported.cards)} cards to {out}.")
+    click.echo(f"Wrote {counted(len(exported.cards), 'card')} to {out}.")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from studygame.config import Settings
+from studygame.domain.wording import counted
 from studygame.services import pin
 from studygame.ui.engine import session
 from studygame.ui.errors import report_error
@@ -69,7 +70,7 @@ def _still_unlocked(settings: Settings, *, now: datetime) -> bool:
         minutes = settings.app_idle_lock_minutes
         st.session_state[NOTICE] = (
             "info",
-            f"Locked after {minutes} minute{'s' if minutes > 1 else ''} without activity.",
+            f"Locked after {counted(minutes, 'minute')} without activity.",
         )
         return False
     return True

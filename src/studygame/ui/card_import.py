@@ -15,6 +15,7 @@ import streamlit as st
 
 from studygame.config import Settings
 from studygame.domain.card_drafts import BadCardFile, CardFile
+from studygame.domain.wording import counted
 from studygame.services.card_files import (
     WITH_MEDIA,
     is_anki_package,
@@ -158,8 +159,9 @@ def _chosen_mapping(table: Table) -> ColumnMapping:
 
 
 def _render_ready(read: CardFile, settings: Settings) -> None:
-    reviews = f" and {len(read.reviews):,} past reviews" if read.reviews else ""
-    st.markdown(f"**{len(read.drafts):,} cards ready**{reviews}; {len(read.skipped):,} left out.")
+    reviews = f" and {counted(len(read.reviews), 'past review')}" if read.reviews else ""
+    ready = counted(len(read.drafts), "card")
+    st.markdown(f"**{ready} ready**{reviews}; {len(read.skipped):,} left out.")
     if read.skipped:
         with st.expander("What is left out, and why"):
             st.markdown(
@@ -170,7 +172,7 @@ def _render_ready(read: CardFile, settings: Settings) -> None:
     if read.drafts:
         # A callback: the import is done before the page draws, so the list above shows it.
         st.button(
-            f"Import {len(read.drafts):,} cards",
+            f"Import {counted(len(read.drafts), 'card')}",
             type="primary",
             width="stretch",
             key="cards-import",
@@ -192,10 +194,10 @@ def _import(read: CardFile, settings: Settings) -> None:
         st.session_state[IMPORT_NOTICE_KEY] = ("error", sentence)
         return
     cards_changed()
-    history = f", {report.reviews:,} past reviews kept" if report.reviews else ""
+    history = f", {counted(report.reviews, 'past review')} kept" if report.reviews else ""
     st.session_state[IMPORT_NOTICE_KEY] = (
         "success",
-        f"{report.added:,} cards added, {report.already_there:,} already there{history}.",
+        f"{counted(report.added, 'card')} added, {report.already_there:,} already there{history}.",
     )
 
 

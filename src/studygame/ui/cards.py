@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from studygame.config import Settings
 from studygame.domain.card_form import CardForm, matches
 from studygame.domain.questions import Question, QuestionType
+from studygame.domain.wording import counted
 from studygame.services.card_media import BadImage
 from studygame.services.content import QuestionBank
 from studygame.services.own_cards import (
@@ -100,7 +101,7 @@ def _list_section(own: QuestionBank, decks: list[str]) -> None:
     shown = [
         q for q in reversed(own.questions) if matches(q, search or "") and deck in (None, q.deck)
     ]
-    counts = f"{_count(len(own.questions), 'card')} in {_count(len(own.decks), 'deck')}"
+    counts = f"{counted(len(own.questions), 'card')} in {counted(len(own.decks), 'deck')}"
     if len(shown) < len(own.questions):
         counts += f" · {len(shown)} shown"
     st.caption(counts)
@@ -136,7 +137,7 @@ def _card_list(shown: Sequence[Question]) -> tuple[str, ...]:
 
 
 def _selection(selected: tuple[str, ...], own: QuestionBank, decks: list[str]) -> None:
-    count = _count(len(selected), "card")
+    count = counted(len(selected), "card")
     st.markdown(f"**{count} selected**")
     if len(selected) == 1:
         _edit_form(own.by_id[selected[0]], decks)
@@ -216,7 +217,7 @@ def _move(card_ids: tuple[str, ...]) -> None:
 
     def move(s: Session, now: datetime) -> str:
         moved = move_cards(s, card_ids, deck, now=now)
-        return f"Moved {_count(moved, 'card')} to {deck}."
+        return f"Moved {counted(moved, 'card')} to {deck}."
 
     _write("list", move)
 
@@ -232,7 +233,7 @@ def _delete(card_ids: tuple[str, ...]) -> None:
         deleted = delete_cards(s, card_ids, now=now)
         if not deleted:  # the second half of a double tap: the first deleted them
             return "Those cards are deleted already."
-        return f"Deleted {_count(deleted, 'card')}. Their answers stay in your history."
+        return f"Deleted {counted(deleted, 'card')}. Their answers stay in your history."
 
     _write("list", delete)
 
@@ -265,7 +266,3 @@ def _show_notice(place: str) -> None:
 def _database_sentence(exc: Exception) -> str:
     settings = app_settings()
     return database_sentence(exc, settings, unlocked=is_unlocked(settings))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -10,6 +10,7 @@ from studygame.domain.celebration import DAILY_GOAL, PERSONAL_BEST, STREAK
 from studygame.domain.markup import safe_markdown
 from studygame.domain.run import LastAnswer, Run, celebrated
 from studygame.domain.selection import shuffled_choices
+from studygame.domain.wording import counted
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import next_question, override_last, undo_last
 from studygame.ui.question_widgets import render_prompt
@@ -31,7 +32,7 @@ def celebrate(run: Run, *, streak: bool = True) -> None:
         st.toast(f"{run.streak} in a row!", icon="🔥")
     if DAILY_GOAL in found:
         goal = run.plan.daily_goal
-        st.toast(f"Daily goal reached: {goal} answer{'s' if goal != 1 else ''} today.", icon="🎯")
+        st.toast(f"Daily goal reached: {counted(goal, 'answer')} today.", icon="🎯")
     if PERSONAL_BEST in found:
         scope = run.plan.best_scope.describe()
         st.toast(f"New personal best for {scope}: {run.score:,} points!", icon="🏆")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from studygame.db import DatabaseUnavailable
 from studygame.domain.attempt import NewAttempt
+from studygame.domain.wording import counted
 from studygame.services.outbox import OUTBOX_FILE, Outbox, SaveOutcome
 from studygame.ui.engine import app_engine
 from studygame.ui.settings import app_settings
@@ -50,7 +51,7 @@ def pending_badge() -> int:
     outbox = app_outbox()
     flushed = outbox.flush_if_due(app_engine())
     if flushed is not None and flushed.saved:
-        st.toast(f"{flushed.saved} saved answer{'s' if flushed.saved != 1 else ''} caught up.")
+        st.toast(f"{counted(flushed.saved, 'saved answer')} caught up.")
     if flushed is not None and flushed.rejected:
         where = outbox.dead_letter_path.name if outbox.durable else "the log"
         st.error(
@@ -62,7 +63,7 @@ def pending_badge() -> int:
     if pending:
         where = "" if outbox.durable else " (kept in this app's memory only)"
         st.warning(
-            f"{pending} answer{'s' if pending != 1 else ''} waiting to be saved{where}: "
+            f"{counted(pending, 'answer')} waiting to be saved{where}: "
             "the database is out of reach, keep studying.",
             icon="⏳",
         )
