@@ -15,18 +15,21 @@ import threading
 
 import streamlit as st
 
-# The page modules Home does not import, and the libraries they load only when used.
+# The page modules Home does not import, and the libraries they load only when used; in the
+# order a learner is likely to need them: a study page, Progress's charts, a typed answer,
+# Settings, Status.
 MODULES = (
     "studygame.ui.study",
     "studygame.ui.progress_cache",
     "studygame.ui.progress_charts",
     "studygame.ui.progress_tables",
     "studygame.services.optimizer",
-    "studygame.services.doctor",
     "altair",
     "pandas",
     "pyarrow",
     "wordfreq",
+    "studygame.ui.backup",
+    "studygame.services.doctor",
 )
 
 
