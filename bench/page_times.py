@@ -10,7 +10,9 @@ and times, from the Python side of the browser:
   and the page complete (every chart drawn, nothing stale), with its modules not yet
   imported and its report not yet cached;
 - each page's first paint in a warm server: a fresh context opens the page's URL, until its
-  title is drawn and nothing is stale; Progress's "complete" too.
+  title is drawn and nothing is stale; Progress's "complete" too;
+- the same with the browser's cache warm (a returning learner: one context, a new tab per
+  load), where Streamlit's JavaScript comes from the cache instead of the server.
 
 Prints p50 / p95 (nearest rank) in milliseconds; asserts nothing.
 Run: .venv/bin/python bench/page_times.py [--starts 3] [--loads 5] [--history 1000000]
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,9 +62,13 @@ def completed(page: Page) -> None:
     expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
-def open_page(browser: Browser, url: str, title: str, complete: bool = False) -> list[float]:
-    """Open `url` in a fresh context: ms to the first paint (and to complete, if asked)."""
-    context = browser.new_context(viewport=PHONE)
+def open_page(
+    browser: Browser | BrowserContext, url: str, title: str, complete: bool = False
+) -> list[float]:
+    """Open `url` in a new tab (of a fresh context, given a browser): ms to the first paint,
+    and to complete if asked."""
+    fresh = isinstance(browser, Browser)
+    context = browser.new_context(viewport=PHONE) if fresh else browser
     page = context.new_page()
     t0 = time.perf_counter()
     page.goto(url)
@@ -71,7 +77,9 @@ def open_page(browser: Browser, url: str, title: str, complete: bool = False) ->
     if complete:
         completed(page)
         times.append((time.perf_counter() - t0) * 1000)
-    context.close()
+    page.close()
+    if fresh:
+        context.close()
     return times
 
 
@@ -85,6 +93,7 @@ def main(starts: int, loads: int, history: int) -> None:
     cold_progress: dict[str, list[float]] = {"first paint": [], "complete": []}
     first_paint: dict[str, list[float]] = {path: [] for path in PAGES}
     progress_complete: list[float] = []
+    cached_paint: dict[str, list[float]] = {path: [] for path in PAGES}
     with app_database() as (url, data), sync_playwright() as playwright:
         if history:
             engine = create_engine(url)
@@ -115,6 +124,12 @@ def main(starts: int, loads: int, history: int) -> None:
                         times = open_page(browser, f"{base}/{path}", title, path == "Progress")
                         first_paint[path].append(times[0])
                         progress_complete.extend(times[1:])
+                returning = browser.new_context(viewport=PHONE)
+                open_page(returning, base, "StudyGame")  # fills the browser's cache
+                for _ in range(loads):
+                    for path, title in PAGES.items():
+                        cached_paint[path].extend(open_page(returning, f"{base}/{path}", title))
+                returning.close()
         browser.close()
 
     echo_load()
@@ -126,6 +141,8 @@ def main(starts: int, loads: int, history: int) -> None:
     for path, values in first_paint.items():
         report(f"first paint, warm: /{path}", values)
     report("complete, warm: /Progress", progress_complete)
+    for path, values in cached_paint.items():
+        report(f"first paint, warm, browser cache warm: /{path}", values)
 
 
 if __name__ == "__main__":
