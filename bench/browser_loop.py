@@ -28,16 +28,7 @@ import click
 from playwright.sync_api import Locator, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from served_app import (
-    BASE_URL,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    app_database,
-    echo_load,
-    report,
-    served,
-)
+from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
 
 PIN = "52719304"
 TIMEOUT_MS = 30_000
@@ -160,8 +151,7 @@ def main(answers: int, cards: int, loads: int) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         started = time.perf_counter()
         try:
-            with served(env):
-                base = BASE_URL
+            with served(env) as base:
                 context = browser.new_context(viewport=PHONE)
                 page = context.new_page()
                 page.goto(base)

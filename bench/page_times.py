@@ -5,8 +5,7 @@ in local development), optionally filled with `--history` answers by generate_hi
 and times, from the Python side of the browser:
 
 - process start -> Home usable (its "Start review" button drawn, nothing stale), each time a
-  new server process and a fresh browser context; and the server's CPU time by then (user
-  and system, all threads), which the machine's load moves far less than the wall time;
+  new server process and a fresh browser context;
 - on that fresh server, Progress opened next in a fresh context: its first paint (the title)
   and the page complete (every chart drawn, nothing stale), with its modules not yet
   imported and its report not yet cached;
@@ -33,17 +32,7 @@ from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_history
-from served_app import (
-    BASE_URL,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    app_database,
-    cpu_seconds,
-    echo_load,
-    report,
-    served,
-)
+from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
 
 # URL path -> the page's title, as each page draws it.
 PAGES = {
@@ -101,7 +90,6 @@ def open_page(
 def main(starts: int, loads: int, history: int) -> None:
     """Serve the app on a scratch database and time first pages in Chromium."""
     home_usable: list[float] = []
-    home_cpu: list[float] = []
     cold_progress: dict[str, list[float]] = {"first paint": [], "complete": []}
     first_paint: dict[str, list[float]] = {path: [] for path in PAGES}
     progress_complete: list[float] = []
@@ -117,15 +105,13 @@ def main(starts: int, loads: int, history: int) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for n in range(starts):
             started = time.perf_counter()
-            with served(env) as server:
-                base = BASE_URL
+            with served(env) as base:
                 context = browser.new_context(viewport=PHONE)
                 page = context.new_page()
                 page.goto(base)
                 page.locator('[class*="st-key-start-review"] button').wait_for(timeout=60_000)
                 drawn(page, "StudyGame")
                 home_usable.append((time.perf_counter() - started) * 1000)
-                home_cpu.append(cpu_seconds(server) * 1000)
                 context.close()
                 paint, complete = open_page(browser, f"{base}/Progress", "Progress", True)
                 cold_progress["first paint"].append(paint)
@@ -150,7 +136,6 @@ def main(starts: int, loads: int, history: int) -> None:
     click.echo(f"history: {history:,} answers")
     click.echo("| what | n | p50 ms | p95 ms |\n|---|---:|---:|---:|")
     report("process start -> Home usable", home_usable)
-    report("server CPU time, process start -> Home usable", home_cpu)
     report("fresh server, then Progress: first paint", cold_progress["first paint"])
     report("fresh server, then Progress: complete", cold_progress["complete"])
     for path, values in first_paint.items():

@@ -49,17 +49,9 @@ def app_database() -> Iterator[tuple[str, str]]:
         yield url, data
 
 
-def cpu_seconds(process: subprocess.Popen) -> float:
-    """The CPU time a process has used so far, all its threads, user and system (Linux)."""
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
-    # utime and stime, fields 14 and 15 of proc(5), counted after the command's ")".
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @contextmanager
-def served(env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    """`streamlit run Home.py` with this environment, from its start until healthy (at
-    BASE_URL); yields the server's process.
+def served(env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run Home.py` with this environment, from its start until healthy: its URL.
 
     The caller starts its clock before entering, so the figure includes Python's start-up.
     """
@@ -72,7 +64,7 @@ def served(env: dict[str, str]) -> Iterator[subprocess.Popen]:
     )
     try:
         _wait_until_healthy(server)
-        yield server
+        yield BASE_URL
     finally:
         server.terminate()
         server.wait(timeout=10)
