@@ -7,7 +7,7 @@ and times, from the Python side of the browser:
 - process start -> Home usable (its "Start review" button drawn, nothing stale), each time a
   new server process and a fresh browser context;
 - on that fresh server, Progress opened next in a fresh context: its first paint (the title)
-  and the page complete (every chart drawn, nothing stale), with its modules not yet
+  and the page complete (its last widget drawn, nothing stale), with its modules not yet
   imported and its report not yet cached;
 - each page's first paint in a warm server: a fresh context opens the page's URL, until its
   title is drawn and nothing is stale; Progress's "complete" too;
