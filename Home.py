@@ -8,6 +8,7 @@ from studygame.ui.engine import app_engine
 from studygame.ui.page import begin_page
 from studygame.ui.run_state import learner_preferences, today
 from studygame.ui.timezone import offer_browser_timezone
+from studygame.ui.warm_up import warm_up
 
 settings = begin_page("Home")
 st.title("StudyGame")
@@ -58,3 +59,5 @@ st.page_link(
     icon="📚",
     width="stretch",
 )
+# Last, once Home is on screen: the other pages' libraries load while the learner reads it.
+warm_up()

@@ -18,32 +18,18 @@ Run: .venv/bin/python bench/browser_loop.py [--answers 30] [--cards 20] [--loads
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import click
 from playwright.sync_api import Locator, Page, sync_playwright
-from sqlalchemy import create_engine
 
-from studygame import migrations
-from studygame.config import normalize_database_url
-from studygame.db import scratch_database
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
 
-ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = normalize_database_url(
-    os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
-)
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {"width": 390, "height": 844}
-PORT = 8799
 PIN = "52719304"
 TIMEOUT_MS = 30_000
 
@@ -154,56 +140,18 @@ def pin_form_shown(page: Page) -> None:
     page.get_by_label("PIN", exact=True).wait_for(timeout=60_000)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
-
-
-def report(name: str, values: list[float]) -> None:
-    p50, p95 = percentile(values, 50), percentile(values, 95)
-    click.echo(f"| {name} | {len(values)} | {p50:,.0f} | {p95:,.0f} |")
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"streamlit did not start at {url}")
-
-
 @click.command()
 @click.option("--answers", default=30, show_default=True, help="Quiz answers to time.")
 @click.option("--cards", default=20, show_default=True, help="Flashcards to time.")
 @click.option("--loads", default=5, show_default=True, help="Cold loads and page switches.")
 def main(answers: int, cards: int, loads: int) -> None:
     """Serve the app on a scratch database and time the study loop in Chromium."""
-    with (
-        scratch_database(ADMIN_URL, prefix="studygame_bench") as url,
-        tempfile.TemporaryDirectory() as data,
-    ):
-        engine = create_engine(url)
-        migrations.upgrade(engine)
-        engine.dispose()
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
-            f"--server.port={PORT}", "--server.address=127.0.0.1", "--server.headless=true",
-        ]  # fmt: skip
+    with app_database() as (url, data), sync_playwright() as playwright:
         env = {**os.environ, "DATABASE_URL": url, "APP_PIN": PIN, "STUDYGAME_DATA_DIR": data}
-        base = f"http://127.0.0.1:{PORT}"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            started = time.perf_counter()
-            server = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            try:
-                wait_until_healthy(base, server)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        started = time.perf_counter()
+        try:
+            with served(env) as base:
                 context = browser.new_context(viewport=PHONE)
                 page = context.new_page()
                 page.goto(base)
@@ -247,13 +195,10 @@ def main(answers: int, cards: int, loads: int) -> None:
                 start_run(page, "flashcards", 20)
                 reveal, graded = flashcards(page, cards, 20)
                 context.close()
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
-                browser.close()
+        finally:
+            browser.close()
 
-    load = os.getloadavg()
-    click.echo(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    echo_load()
     click.echo(f"quiz answers: {types['choice']} tapped (mcq, true/false), {types['typed']} typed")
     click.echo("| what | n | p50 ms | p95 ms |\n|---|---:|---:|---:|")
     report("quiz: tap -> feedback visible", feedback)

@@ -1,45 +1,39 @@
 """Page times as a new learner feels them: Chromium on a phone (390x844) against the served app.
 
 Starts `streamlit run` on a scratch Postgres database (created, migrated, dropped; no PIN, as
-in local development) and times, from the Python side of the browser:
+in local development), optionally filled with `--history` answers by generate_history.py,
+and times, from the Python side of the browser:
 
 - process start -> Home usable (its "Start review" button drawn, nothing stale), each time a
   new server process and a fresh browser context;
+- on that fresh server, Progress opened next in a fresh context: its first paint (the title)
+  and the page complete (its last widget drawn, nothing stale), with its modules not yet
+  imported and its report not yet cached;
 - each page's first paint in a warm server: a fresh context opens the page's URL, until its
-  title is drawn and nothing is stale.
+  title is drawn and nothing is stale; Progress's "complete" too;
+- the same with the browser's cache warm (a returning learner: one context, a new tab per
+  load), where Streamlit's JavaScript comes from the cache instead of the server.
 
 Prints p50 / p95 (nearest rank) in milliseconds; asserts nothing.
-Run: .venv/bin/python bench/page_times.py [--starts 3] [--loads 5]
+Run: .venv/bin/python bench/page_times.py [--starts 3] [--loads 5] [--history 1000000]
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser_loop import (
-    ADMIN_URL,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    PORT,
-    report,
-    wait_until_healthy,
-)
+import generate_history
+from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
 
-from studygame import migrations
-from studygame.db import scratch_database
-
-ROOT = Path(__file__).resolve().parents[1]
 # URL path -> the page's title, as each page draws it.
 PAGES = {
     "": "StudyGame",
@@ -61,66 +55,94 @@ def drawn(page: Page, title: str) -> None:
     expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
+def completed(page: Page) -> None:
+    """Wait until Progress has run to its end: its last widget (or its empty-history note)."""
+    end = page.locator('[data-testid="stDownloadButton"]').or_(page.get_by_text("No answers yet"))
+    expect(end.first).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
+
+
+def open_page(
+    browser: Browser | BrowserContext, url: str, title: str, complete: bool = False
+) -> list[float]:
+    """Open `url` in a new tab (of a fresh context, given a browser): ms to the first paint,
+    and to complete if asked."""
+    fresh = isinstance(browser, Browser)
+    context = browser.new_context(viewport=PHONE) if fresh else browser
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    drawn(page, title)
+    times = [(time.perf_counter() - t0) * 1000]
+    if complete:
+        completed(page)
+        times.append((time.perf_counter() - t0) * 1000)
+    page.close()
+    if fresh:
+        context.close()
+    return times
+
+
 @click.command()
 @click.option("--starts", default=3, show_default=True, help="Server starts to time.")
 @click.option("--loads", default=5, show_default=True, help="First paints to time per page.")
-def main(starts: int, loads: int) -> None:
+@click.option("--history", default=0, show_default=True, help="Answers in the learner's history.")
+def main(starts: int, loads: int, history: int) -> None:
     """Serve the app on a scratch database and time first pages in Chromium."""
-    with (
-        scratch_database(ADMIN_URL, prefix="studygame_bench") as url,
-        tempfile.TemporaryDirectory() as data,
-    ):
-        engine = create_engine(url)
-        migrations.upgrade(engine)
-        engine.dispose()
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"),
-            f"--server.port={PORT}", "--server.address=127.0.0.1", "--server.headless=true",
-        ]  # fmt: skip
+    home_usable: list[float] = []
+    cold_progress: dict[str, list[float]] = {"first paint": [], "complete": []}
+    first_paint: dict[str, list[float]] = {path: [] for path in PAGES}
+    progress_complete: list[float] = []
+    cached_paint: dict[str, list[float]] = {path: [] for path in PAGES}
+    with app_database() as (url, data), sync_playwright() as playwright:
+        if history:
+            engine = create_engine(url)
+            seconds = generate_history.generate(engine, attempts=history, now=datetime.now(UTC))
+            engine.dispose()
+            click.echo(f"{history:,} answers generated in {seconds:.1f} s")
         env = {**os.environ, "DATABASE_URL": url, "STUDYGAME_DATA_DIR": data}
         env.pop("APP_PIN", None)
-        base = f"http://127.0.0.1:{PORT}"
-        home_usable: list[float] = []
-        first_paint: dict[str, list[float]] = {path: [] for path in PAGES}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for n in range(starts):
-                started = time.perf_counter()
-                server = subprocess.Popen(
-                    command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                )
-                try:
-                    wait_until_healthy(base, server)
-                    context = browser.new_context(viewport=PHONE)
-                    page = context.new_page()
-                    page.goto(base)
-                    page.locator('[class*="st-key-start-review"] button').wait_for(timeout=60_000)
-                    drawn(page, "StudyGame")
-                    home_usable.append((time.perf_counter() - started) * 1000)
-                    context.close()
-                    if n < starts - 1:
-                        continue
-                    # The last server stays up: warm first paints, each in a fresh context.
-                    for _ in range(loads):
-                        for path, title in PAGES.items():
-                            context = browser.new_context(viewport=PHONE)
-                            page = context.new_page()
-                            t0 = time.perf_counter()
-                            page.goto(f"{base}/{path}")
-                            drawn(page, title)
-                            first_paint[path].append((time.perf_counter() - t0) * 1000)
-                            context.close()
-                finally:
-                    server.terminate()
-                    server.wait(timeout=10)
-            browser.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for n in range(starts):
+            started = time.perf_counter()
+            with served(env) as base:
+                context = browser.new_context(viewport=PHONE)
+                page = context.new_page()
+                page.goto(base)
+                page.locator('[class*="st-key-start-review"] button').wait_for(timeout=60_000)
+                drawn(page, "StudyGame")
+                home_usable.append((time.perf_counter() - started) * 1000)
+                context.close()
+                paint, complete = open_page(browser, f"{base}/Progress", "Progress", True)
+                cold_progress["first paint"].append(paint)
+                cold_progress["complete"].append(complete)
+                if n < starts - 1:
+                    continue
+                # The last server stays up: warm first paints, each in a fresh context.
+                for _ in range(loads):
+                    for path, title in PAGES.items():
+                        times = open_page(browser, f"{base}/{path}", title, path == "Progress")
+                        first_paint[path].append(times[0])
+                        progress_complete.extend(times[1:])
+                returning = browser.new_context(viewport=PHONE)
+                open_page(returning, base, "StudyGame")  # fills the browser's cache
+                for _ in range(loads):
+                    for path, title in PAGES.items():
+                        cached_paint[path].extend(open_page(returning, f"{base}/{path}", title))
+                returning.close()
+        browser.close()
 
-    load = os.getloadavg()
-    click.echo(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    echo_load()
+    click.echo(f"history: {history:,} answers")
     click.echo("| what | n | p50 ms | p95 ms |\n|---|---:|---:|---:|")
     report("process start -> Home usable", home_usable)
+    report("fresh server, then Progress: first paint", cold_progress["first paint"])
+    report("fresh server, then Progress: complete", cold_progress["complete"])
     for path, values in first_paint.items():
         report(f"first paint, warm: /{path}", values)
+    report("complete, warm: /Progress", progress_complete)
+    for path, values in cached_paint.items():
+        report(f"first paint, warm, browser cache warm: /{path}", values)
 
 
 if __name__ == "__main__":

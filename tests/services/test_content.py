@@ -5,6 +5,7 @@ from pathlib import Path
 import mongomock
 import pytest
 from bson import ObjectId
+from pymongo.errors import PyMongoError
 
 from studygame.config import get_settings
 from studygame.domain.grading import grade_typed
@@ -158,7 +159,7 @@ def test_a_malformed_mongodb_uri_is_one_sentence(monkeypatch):
 
 def test_the_password_is_redacted_even_when_the_driver_repeats_it(monkeypatch, mongo):
     def failing_find(*args, **kwargs):
-        raise content.PyMongoError("auth failed for reader:s3cretpw")
+        raise PyMongoError("auth failed for reader:s3cretpw")
 
     monkeypatch.setattr(mongomock.Collection, "find", failing_find)
     with pytest.raises(ContentUnavailable) as raised:
@@ -274,7 +275,7 @@ class BrokenMidway:
 @pytest.mark.parametrize(
     ("error", "gist"),
     [
-        (content.PyMongoError("connection reset by peer"), "connection reset by peer"),
+        (PyMongoError("connection reset by peer"), "connection reset by peer"),
         (ValueError("bad bson in doc es-9"), "the read failed midway (ValueError)"),
         (MemoryError(), "the read failed midway (MemoryError)"),
     ],

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rapidfuzz.distance import OSA
-from wordfreq import zipf_frequency
 
 from studygame.domain.questions import Question
 
@@ -202,7 +201,14 @@ def _is_another_word(given: str, expected: str) -> bool:
     substitution = len(given) == len(expected) and (
         sum(g != e for g, e in zip(given, expected, strict=True)) == 1
     )
-    return substitution and zipf_frequency(given, "en") >= REAL_WORD_ZIPF
+    if not substitution:
+        return False
+    # Imported here, at the first typed answer that needs it: wordfreq (and the ftfy it
+    # loads) takes 0.1 to 0.5 s, which every study page would otherwise pay before its first
+    # paint (docs/performance.md); ui/warm_up.py imports it after Home is drawn.
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(given, "en") >= REAL_WORD_ZIPF
 
 
 def _is_one_swap(given: str, expected: str) -> bool:

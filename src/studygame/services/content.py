@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import NamedTuple, Protocol
-
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from studygame.config import Settings, redact_url
 from studygame.domain.questions import QUESTION_TYPES, BadQuestion, Question, parse_question
 from studygame.models import Attempt
+
+if TYPE_CHECKING:
+    from pymongo import MongoClient
 
 # Atlas answers in well under a second; an outage must not keep a page waiting long.
 MONGO_TIMEOUT_MS = 3000
@@ -138,6 +138,10 @@ class BundledDecks:
 
 def mongo_client(uri: str) -> MongoClient:
     """The one place a MongoDB client is made (tests swap in mongomock here)."""
+    # Imported at the first read from MongoDB: pymongo takes ~0.2 s to import, and every
+    # page's first paint would pay it even with the bundled decks (docs/performance.md).
+    from pymongo import MongoClient
+
     return MongoClient(
         uri, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS, connectTimeoutMS=MONGO_TIMEOUT_MS
     )
@@ -168,6 +172,8 @@ class MongoQuestions:
 
 
 def _gist(exc: Exception) -> str:
+    from pymongo.errors import PyMongoError  # only a failed MongoDB read gets here
+
     if not isinstance(exc, PyMongoError):
         # Other errors' text may quote document content or a URI: the class name is enough.
         return f"the read failed midway ({type(exc).__name__})"

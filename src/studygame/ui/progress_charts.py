@@ -1,11 +1,16 @@
-"""Altair charts for the Progress page, sized to stay readable on a 390 px wide phone."""
+"""Altair charts for the Progress page, sized to stay readable on a 390 px wide phone.
+
+Each chart function imports altair and pandas itself: together they take 0.5 s or more to
+import on a cold server, and the page (and Settings, which draws the last fit from here)
+must paint before that; Progress's charts fill in after its first paint, and
+ui/warm_up.py has usually imported them by then (docs/performance.md).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from studygame.services.optimizer import MemoryModelSummary
@@ -16,6 +21,9 @@ from studygame.services.progress import (
     DueDay,
     WeekRetention,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 TIME_DAYS = 30
@@ -30,6 +38,9 @@ DECK_ROW_PX = 34
 
 def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
     """A year of days, one column a week; days with old-app answers outlined."""
+    import altair as alt
+    import pandas as pd
+
     by_day = {d.day: d for d in days}
     rows = []
     for n in range(HEATMAP_DAYS):
@@ -76,6 +87,9 @@ def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
 
 def retention_chart(weeks: list[WeekRetention], *, target: float) -> alt.LayerChart:
     """True retention per week as a line, the desired retention as a dashed rule."""
+    import altair as alt
+    import pandas as pd
+
     data = pd.DataFrame(
         [
             {"week": pd.Timestamp(w.week), "retention": w.retention, "reviews": w.reviews}
@@ -107,6 +121,9 @@ def retention_chart(weeks: list[WeekRetention], *, target: float) -> alt.LayerCh
 
 def forecast_chart(forecast: list[DueDay]) -> alt.Chart:
     """Cards due per day for the coming days, today first (overdue included)."""
+    import altair as alt
+    import pandas as pd
+
     data = pd.DataFrame([{"day": pd.Timestamp(d.day), "cards": d.cards} for d in forecast])
     return (
         alt.Chart(data, height=180)
@@ -121,6 +138,9 @@ def forecast_chart(forecast: list[DueDay]) -> alt.Chart:
 
 def time_chart(days: list[DayActivity], *, today: date) -> alt.Chart:
     """Minutes studied per day over the last 30 days."""
+    import altair as alt
+    import pandas as pd
+
     by_day = {d.day: d.studied_ms for d in days}
     data = pd.DataFrame(
         [
@@ -141,6 +161,9 @@ def time_chart(days: list[DayActivity], *, today: date) -> alt.Chart:
 
 def deck_chart(decks: list[Accuracy]) -> alt.LayerChart:
     """Accuracy per deck, weakest on top: one row a deck, its name and figures on the bar."""
+    import altair as alt
+    import pandas as pd
+
     data = pd.DataFrame(
         [
             {
