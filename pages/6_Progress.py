@@ -21,9 +21,11 @@ from studygame.ui.run_state import start_cram
 settings = begin_page("Progress", icon="📈")
 st.title("Progress")
 report = load_report(include_legacy=True)
-# Only a learner who imported the old app's answers has a choice to make about them.
+# Only a learner who imported past answers (the old app's, Anki's) has a choice to make.
 include_legacy = bool(report.legacy_answers) and st.toggle(
-    "Include the old app's history", value=True, help="Answers imported from the old app."
+    "Include imported history",
+    value=True,
+    help="Answers from before StudyGame: the old app's, and Anki reviews imported with cards.",
 )
 if report.legacy_answers and not include_legacy:
     report = load_report(include_legacy=False)
@@ -44,7 +46,7 @@ if report.average_response_ms is not None:
 st.subheader("Answers per day")
 st.altair_chart(charts.calendar_heatmap(report.days, today=today), width="stretch")
 if include_legacy and any(d.legacy for d in report.days):
-    st.caption("Outlined days include answers imported from the old app.")
+    st.caption("Outlined days include imported answers (the old app's, or Anki's).")
 
 st.subheader("True retention")
 if report.retention:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
+import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from studygame.domain.modes import Mode
@@ -103,82 +106,87 @@ def study_in_cram(page: Page, url: str) -> None:
     expect(page.locator(f"{key('next')} button")).to_be_visible(timeout=30_000)
 
 
-def test_a_card_is_added_edited_and_studied_on_a_phone(
-    serve_app, browser: Browser, own_database_url, tmp_path
-):
-    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+class CardsPhone(NamedTuple):
+    """A phone on the Cards page: the app's address, the page, the database it writes."""
+
+    url: str
+    page: Page
+    engine: Engine
+
+
+@pytest.fixture
+def cards_on_phone(serve_app, browser: Browser, own_database_url) -> Iterator[CardsPhone]:
+    """The Cards page open on a touch phone, served on the test's own database."""
     url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
     context = browser.new_context(viewport=PHONE, has_touch=True)
     page = context.new_page()
     engine = create_engine(own_database_url)
     try:
         open_page(page, f"{url}/Cards")
-        expect(page.get_by_text("No cards of your own yet")).to_be_visible()
-        add_typed_card(page, tmp_path)
-        with Session(engine) as s:
-            card = s.scalars(select(OwnCard)).one()
-            card_id = card.id
-            assert card.document["deck"] == DECK and card.document["answer"] == "Lma"
-            assert card.document["image"] == f"media:{s.scalars(select(CardMedia.sha256)).one()}"
-
-        tick_first_row(page)
-        answer = page.locator(f"{key(f'edit-{card_id}-answer')} input")
-        expect(answer).to_have_value("Lma")
-        image_fits(page, "[data-testid=stMain]")
-        answer.fill("Lima")
-        page.locator(f"{key(f'edit-{card_id}-submit')} button").tap()
-        settled(page)
-        expect(page.get_by_text("Saved.")).to_be_visible(timeout=30_000)
-        no_sideways_scroll(page)
-        # The list and the card's edit form, as the learner sees them.
-        page.get_by_role("heading", name="Find and edit").evaluate("e => e.scrollIntoView()")
-        page.screenshot(path=str(shots / "cards-phone.png"))
-        with Session(engine) as s:
-            card = s.get(OwnCard, card_id)
-            assert card is not None and card.document["answer"] == "Lima"
-
-        study_in_cram(page, url)
-        with Session(engine) as s:
-            (attempt,) = s.scalars(select(Attempt)).all()
-            assert (attempt.question_id, attempt.mode, attempt.is_correct) == (
-                card_id,
-                Mode.CRAM.value,
-                True,
-            )
-            assert attempt.deck == DECK
+        yield CardsPhone(url, page, engine)
     finally:
         engine.dispose()
         context.close()
+
+
+def test_a_card_is_added_edited_and_studied_on_a_phone(cards_on_phone: CardsPhone, tmp_path):
+    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    url, page, engine = cards_on_phone
+    expect(page.get_by_text("No cards of your own yet")).to_be_visible()
+    add_typed_card(page, tmp_path)
+    with Session(engine) as s:
+        card = s.scalars(select(OwnCard)).one()
+        card_id = card.id
+        assert card.document["deck"] == DECK and card.document["answer"] == "Lma"
+        assert card.document["image"] == f"media:{s.scalars(select(CardMedia.sha256)).one()}"
+
+    tick_first_row(page)
+    answer = page.locator(f"{key(f'edit-{card_id}-answer')} input")
+    expect(answer).to_have_value("Lma")
+    image_fits(page, "[data-testid=stMain]")
+    answer.fill("Lima")
+    page.locator(f"{key(f'edit-{card_id}-submit')} button").tap()
+    settled(page)
+    expect(page.get_by_text("Saved.")).to_be_visible(timeout=30_000)
+    no_sideways_scroll(page)
+    # The list and the card's edit form, as the learner sees them.
+    page.get_by_role("heading", name="Find and edit").evaluate("e => e.scrollIntoView()")
+    page.screenshot(path=str(shots / "cards-phone.png"))
+    with Session(engine) as s:
+        card = s.get(OwnCard, card_id)
+        assert card is not None and card.document["answer"] == "Lima"
+
+    study_in_cram(page, url)
+    with Session(engine) as s:
+        (attempt,) = s.scalars(select(Attempt)).all()
+        assert (attempt.question_id, attempt.mode, attempt.is_correct) == (
+            card_id,
+            Mode.CRAM.value,
+            True,
+        )
+        assert attempt.deck == DECK
 
 
 def test_an_anki_package_is_uploaded_previewed_and_imported_on_a_phone(
-    serve_app, browser: Browser, own_database_url, tmp_path
+    cards_on_phone: CardsPhone, tmp_path
 ):
     package = tmp_path / "spanish.apkg"
     package.write_bytes(spanish_package())
-    url = serve_app(DATABASE_URL=own_database_url, APP_PIN=PIN)
-    context = browser.new_context(viewport=PHONE, has_touch=True)
-    page = context.new_page()
-    engine = create_engine(own_database_url)
-    try:
-        open_page(page, f"{url}/Cards")
-        page.get_by_text("Import cards: CSV, Quizlet, Anki, bank JSON").tap()
-        page.locator(f"{key('cards-upload')} input[type=file]").set_input_files(package)
-        expect(page.get_by_text("3 cards ready")).to_be_visible(timeout=30_000)
-        no_sideways_scroll(page)
-        with Session(engine) as s:
-            assert s.scalars(select(OwnCard)).all() == []  # nothing before Import
-        page.get_by_role("button", name="Import 3 cards").tap()
-        settled(page)
-        expect(
-            page.get_by_text("3 cards added, 0 already there, 3 past reviews kept.")
-        ).to_be_visible(timeout=30_000)
-        with Session(engine) as s:
-            assert len(s.scalars(select(OwnCard)).all()) == 3
-            assert len(s.scalars(select(Attempt)).all()) == 3
-        # The new cards are in the list at once, with their deck.
-        expect(page.locator("[data-testid=stDataFrame]").first).to_be_visible()
-        expect(page.get_by_text("3 cards in 2 decks")).to_be_visible(timeout=30_000)
-    finally:
-        engine.dispose()
-        context.close()
+    _, page, engine = cards_on_phone
+    page.get_by_text("Import cards: CSV, Quizlet, Anki, bank JSON").tap()
+    page.locator(f"{key('cards-upload')} input[type=file]").set_input_files(package)
+    expect(page.get_by_text("3 cards ready")).to_be_visible(timeout=30_000)
+    no_sideways_scroll(page)
+    with Session(engine) as s:
+        assert s.scalars(select(OwnCard)).all() == []  # nothing before Import
+    page.get_by_role("button", name="Import 3 cards").tap()
+    settled(page)
+    expect(page.get_by_text("3 cards added, 0 already there, 3 past reviews kept.")).to_be_visible(
+        timeout=30_000
+    )
+    with Session(engine) as s:
+        assert len(s.scalars(select(OwnCard)).all()) == 3
+        assert len(s.scalars(select(Attempt)).all()) == 3
+    # The new cards are in the list at once, with their deck.
+    expect(page.locator("[data-testid=stDataFrame]").first).to_be_visible()
+    expect(page.get_by_text("3 cards in 2 decks")).to_be_visible(timeout=30_000)

@@ -185,7 +185,7 @@ def test_progress_tables_wrap_within_a_phone_and_render_markdown(
     expect(main.get_by_text("Download your answers")).to_be_visible(timeout=60_000)
     settled(touch_phone)
     # A new learner has no old app: no switch about its history.
-    expect(main.get_by_text("Include the old app's history")).to_have_count(0)
+    expect(main.get_by_text("Include imported history")).to_have_count(0)
     tables = main.locator('[data-testid="stTable"]')
     expect(tables).to_have_count(2)  # weakest topics, most often wrong (no leeches yet)
     for table in tables.all():

@@ -106,7 +106,7 @@ def test_a_history_shows_every_section(history):
     assert list(leeches["question"]) == [safe_markdown("What is the capital of Australia?")]
     most_wrong = app.table[2].value
     assert list(most_wrong["question"]) == [safe_markdown("What is the capital of Australia?")]
-    assert "Outlined days include answers imported from the old app." in [
+    assert "Outlined days include imported answers (the old app's, or Anki's)." in [
         c.value for c in app.caption
     ]
 

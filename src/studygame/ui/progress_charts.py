@@ -79,7 +79,7 @@ def calendar_heatmap(days: list[DayActivity], *, today: date) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("day:N", title="day"),
                 alt.Tooltip("answers:Q"),
-                alt.Tooltip("legacy:Q", title="from the old app"),
+                alt.Tooltip("legacy:Q", title="imported (old app, Anki)"),
             ],
         )
     )

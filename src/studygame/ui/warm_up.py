@@ -17,7 +17,7 @@ import streamlit as st
 
 # The page modules Home does not import, and the libraries they load only when used; in the
 # order a learner is likely to need them: a study page, Progress's charts, a typed answer,
-# Settings, Status.
+# Settings, Status, Cards (its file readers).
 MODULES = (
     "studygame.ui.study",
     "studygame.ui.progress_cache",
@@ -30,6 +30,8 @@ MODULES = (
     "wordfreq",
     "studygame.ui.backup",
     "studygame.services.doctor",
+    "studygame.ui.cards",
+    "studygame.ui.card_import",
 )
 
 
