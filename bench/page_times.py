@@ -46,6 +46,7 @@ PAGES = {
     "Settings": "Settings",
     "Content_health": "Content health",
     "Status": "Status",
+    "Cards": "Your cards",
 }
 
 
