@@ -1,4 +1,8 @@
-"""Fixtures for the backup and export tests: scratch databases holding committed study data."""
+"""Fixtures for the backup and export tests: scratch databases holding committed study data.
+
+The seed writes some of every table, own cards and their images included, so a dump, a
+restore and the portable export are proven on each.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,12 @@ from studygame import migrations
 from studygame.db import scratch_database, session_scope
 from studygame.models import (
     Attempt,
+    CardMedia,
     CardState,
     LearnerSettings,
     LegacyImport,
     LegacyImportReject,
+    OwnCard,
     PinFailure,
     StudySession,
 )
@@ -104,6 +110,28 @@ def seed_study_data(session: Session) -> None:
                 updated_at=NOW,
             )
         )
+    # Bytes that trip up CSV and COPY: NUL, a backslash, a quote, a line break, high bytes.
+    image = b'\x89PNG\x00\\"\n\r\xff' * 100
+    session.add(CardMedia(sha256="ab" * 32, mime="image/png", data=image, created_at=NOW))
+    session.add_all(
+        [
+            OwnCard(
+                id="own-" + "1" * 32,
+                document={"deck": "Café", "prompt": 'say "hi",\nthen\tgo', "answer": "✓",
+                          "image": "media:" + "ab" * 32, "choices": ["a, b", "c"]},
+                source_key="csv:" + "0" * 64,
+                created_at=NOW,
+                updated_at=NOW,
+            ),
+            OwnCard(
+                id="own-" + "2" * 32,
+                document={"prompt": "gone", "answer": "kept"},
+                created_at=NOW - timedelta(days=2),
+                updated_at=NOW,
+                deleted_at=NOW,
+            ),
+        ]
+    )  # fmt: skip
     session.add(LearnerSettings(daily_goal=40, timezone="Europe/Amsterdam", updated_at=NOW))
     session.add_all([PinFailure(failed_at=NOW - timedelta(seconds=s)) for s in (5, 90)])
     session.add(
