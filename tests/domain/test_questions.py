@@ -331,6 +331,13 @@ def test_an_image_is_an_https_address_or_a_stored_image(alias, image):
     assert parse_question(with_(CAPITAL, **alias)).image == image
 
 
+def test_the_explanation_has_an_image_of_its_own_under_the_same_rule():
+    doc = with_(CAPITAL, explanation_image="media:eiffel.png")
+    assert parse_question(doc).explanation_image == "media:eiffel.png"
+    with pytest.raises(BadQuestion, match="The explanation image must be an https:// address"):
+        parse_question(with_(CAPITAL, explanation_image="http://example.org/a.png"))
+
+
 @pytest.mark.parametrize(
     "image",
     [

@@ -16,6 +16,8 @@ from studygame.domain.rating import Rating
 
 # An image a card document points at: an https URL, or media stored beside the cards.
 MEDIA_PREFIX = "media:"
+# The document fields that name an image: the prompt's, and the explanation's.
+IMAGE_FIELDS = ("image", "explanation_image")
 # A deck of tens of thousands of cards is real (Anki's shared decks); one of 100k rows is a
 # pasted accident or an attack on the database's time, and is refused whole.
 MAX_CARDS_PER_FILE = 50_000
@@ -38,7 +40,7 @@ class CardDraft:
     # MAX_KEY_CHARS, so the store can keep it beside the card.
     key: str
     # Bank-shaped: deck, topic, tags, type, prompt, choices, answer, accepted, explanation,
-    # image ("media:<file name in CardFile.media>" or an https URL).
+    # image and explanation_image ("media:<file name in CardFile.media>" or an https URL).
     document: Mapping[str, Any]
     # The question id to keep, when the file has one (a bank document's _id): the card's
     # answers and schedule follow it from the bank. None: the card gets a new id.

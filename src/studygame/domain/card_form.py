@@ -35,6 +35,7 @@ class CardForm:
     # Not on the form, but kept through an edit.
     tags: tuple[str, ...] = ()
     difficulty: int | None = None
+    explanation_image: str | None = None
 
     @classmethod
     def from_question(cls, question: Question) -> CardForm:
@@ -53,6 +54,7 @@ class CardForm:
             image=question.image,
             tags=question.tags,
             difficulty=question.difficulty,
+            explanation_image=question.explanation_image,
         )
 
     def document(self) -> dict[str, Any]:
@@ -68,6 +70,7 @@ class CardForm:
             "answer": answer,
             "explanation": self.explanation.strip(),
             "image": self.image,
+            "explanation_image": self.explanation_image,
         }
         if self.type == "mcq":
             # The answer is the first choice; the quiz shuffles them anyway.

@@ -23,6 +23,7 @@ CHOICE_KEYS = ("choices", "options", "answers")
 ANSWER_KEYS = ("answer", "correct", "correct_answer", "back", "correct_index")
 ACCEPTED_KEYS = ("accepted", "aliases")
 IMAGE_KEYS = ("image", "image_url", "img")
+EXPLANATION_IMAGE_KEYS = ("explanation_image",)
 
 DEFAULT_DECK = "Unsorted"
 DIFFICULTY_WORDS = {"easy": 1, "medium": 3, "hard": 5}
@@ -75,8 +76,10 @@ class Question:
     accepted: tuple[str, ...]
     explanation: str | None
     difficulty: int | None
-    # An https URL, or MEDIA_PREFIX and the name of an image stored with the learner's cards.
+    # An https URL, or MEDIA_PREFIX and the name of an image stored with the learner's cards:
+    # shown with the prompt, and (explanation_image) with the answer's explanation.
     image: str | None = None
+    explanation_image: str | None = None
 
 
 def parse_question(doc: Mapping) -> Question:
@@ -112,7 +115,8 @@ def parse_question(doc: Mapping) -> Question:
         accepted=accepted,
         explanation=_text(doc, ("explanation",), "explanation"),
         difficulty=_difficulty(doc.get("difficulty")),
-        image=_image(doc),
+        image=_image(doc, IMAGE_KEYS, "image"),
+        explanation_image=_image(doc, EXPLANATION_IMAGE_KEYS, "explanation image"),
     )
 
 
@@ -308,16 +312,16 @@ def _difficulty(value: object) -> int | None:
     return level
 
 
-def _image(doc: Mapping) -> str | None:
-    image = _text(doc, IMAGE_KEYS, "image")
+def _image(doc: Mapping, keys: tuple[str, ...], field: str) -> str | None:
+    image = _text(doc, keys, field)
     if image is None:
         return None
     if image.startswith(MEDIA_PREFIX):
         if not _MEDIA_NAME.fullmatch(image.removeprefix(MEDIA_PREFIX)):
-            raise BadQuestion("The image's media name is blank, too long or has a slash in it.")
+            raise BadQuestion(f"The {field}'s media name is blank, too long or has a slash in it.")
         return image
     # Only https: the app is served over https, and a browser blocks plain-http images there.
     parts = urlsplit(image)
     if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in image):
-        raise BadQuestion("The image must be an https:// address or a stored image.")
+        raise BadQuestion(f"The {field} must be an https:// address or a stored image.")
     return image

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
-from studygame.domain.card_drafts import MEDIA_PREFIX, CardFile, SkippedRow
+from studygame.domain.card_drafts import IMAGE_FIELDS, MEDIA_PREFIX, CardFile, SkippedRow
 from studygame.domain.questions import BadQuestion
 from studygame.models import OwnCard
 from studygame.services.card_history import import_reviews
@@ -138,6 +138,19 @@ def own_cards_version(session: Session) -> tuple[int, datetime | None]:
     return count, newest
 
 
+def _stored_images(session: Session, document: dict[str, Any], images: dict[str, str]) -> str:
+    """Point the document's images at the stored ones; the name of one that is not there."""
+    for field in IMAGE_FIELDS:
+        image = document.get(field)
+        if isinstance(image, str) and image.startswith(MEDIA_PREFIX):
+            # An image the file carries, or (a CSV exported from this app) one stored already.
+            stored = images.get(image.removeprefix(MEDIA_PREFIX))
+            if stored is None and stored_image(session, image) is None:
+                return image.removeprefix(MEDIA_PREFIX)
+            document[field] = stored or image
+    return ""
+
+
 @dataclass(frozen=True)
 class CardsExport:
     """Every live card (id, document) and the images they show, by file name."""
@@ -158,14 +171,14 @@ def cards_for_export(session: Session, *, with_media: bool) -> CardsExport:
         select(OwnCard).where(OwnCard.deleted_at.is_(None)).order_by(OwnCard.created_at, OwnCard.id)
     ).scalars():
         document = dict(card.document)
-        image = document.get("image", "")
-        if with_media and image.startswith(MEDIA_PREFIX):
-            found = stored_image(session, image)
+        for field in IMAGE_FIELDS if with_media else ():
+            image = document.get(field, "")
+            found = stored_image(session, image) if image.startswith(MEDIA_PREFIX) else None
             if found is not None:
                 data, mime = found
                 name = f"{image.removeprefix(MEDIA_PREFIX)}.{mime.removeprefix('image/')}"
                 media[name] = data
-                document["image"] = MEDIA_PREFIX + name
+                document[field] = MEDIA_PREFIX + name
         cards.append((card.id, document))
     return CardsExport(tuple(cards), media)
 
@@ -187,14 +200,11 @@ def import_cards(session: Session, card_file: CardFile, *, now: datetime) -> Imp
     for draft in card_file.drafts:
         card_id = draft.id or new_card_id()
         document = dict(draft.document)
-        image = document.get("image")
-        if isinstance(image, str) and image.startswith(MEDIA_PREFIX):
-            # An image the file carries, or (a CSV exported from this app) one stored already.
-            stored = images.get(image.removeprefix(MEDIA_PREFIX))
-            if stored is None and stored_image(session, image) is None:
-                skipped.append(SkippedRow(f"card {draft.key}", "Its image is not in the file."))
-                continue
-            document["image"] = stored or image
+        missing = _stored_images(session, document, images)
+        if missing:
+            reason = f"Its image {missing} is not in the file."
+            skipped.append(SkippedRow(f"card {draft.key}", reason))
+            continue
         try:
             document = checked_document(card_id, document)
         except CardRefused as exc:

@@ -13,7 +13,7 @@ from studygame.domain.selection import shuffled_choices
 from studygame.domain.wording import counted
 from studygame.services.learner import LearnerPreferences
 from studygame.ui.answering import next_question, override_last, undo_last
-from studygame.ui.question_widgets import render_prompt
+from studygame.ui.question_widgets import render_explanation, render_prompt
 from studygame.ui.run_state import put_run
 
 
@@ -82,8 +82,7 @@ def render_feedback(run: Run, preferences: LearnerPreferences) -> None:
     # Next (and its companions) right under the verdict, before the explanation: after any
     # answer it is on screen without scrolling, on a phone and at 1280x800 (issue 23, item 1).
     _render_actions(run, last, preferences)
-    if question.explanation:
-        st.caption(safe_markdown(question.explanation))
+    render_explanation(question)
     if not last.saved:
         st.caption("Kept on this device until the database answers; it is not lost.")
 

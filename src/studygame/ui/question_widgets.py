@@ -95,6 +95,14 @@ def render_prompt(question: Question) -> None:
         render_image(question.image)
 
 
+def render_explanation(question: Question) -> None:
+    """What follows the answer: the explanation and its image, when the card has them."""
+    if question.explanation:
+        st.caption(safe_markdown(question.explanation))
+    if question.explanation_image is not None:
+        render_image(question.explanation_image)
+
+
 def render_image(reference: str) -> None:
     """A card's image at most the screen's width: a stored one, or the bank's https address."""
     if not reference.startswith(MEDIA_PREFIX):
@@ -175,8 +183,7 @@ def _render_flashcard(
         )
         return
     st.success(safe_markdown(question.answer))
-    if question.explanation:
-        st.caption(safe_markdown(question.explanation))
+    render_explanation(question)
     # One row of four on a phone too: a horizontal container does not stack like columns.
     with st.container(horizontal=True, wrap=False, gap="small", key=f"grades-{key}"):
         for rating in Rating:

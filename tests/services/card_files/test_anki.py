@@ -125,15 +125,31 @@ def test_the_prompts_image_is_kept_with_its_bytes(build):
     assert dict(read.media) == {"bird.png": PNG, "only.jpg": JPEG}
 
 
-def test_an_answer_side_image_and_a_sound_are_left_out_and_said(build):
+def test_an_answer_side_image_goes_with_the_explanation_and_a_sound_is_left_out(build):
     notes = [Note("a", "Basic", ["bird [sound:song.mp3]", 'robin <img src="r.png">'])]
     read = read_anki_package(build(notes, {"r.png": PNG}))
-    assert "image" not in documents(read)["anki:a:0"]
-    assert documents(read)["anki:a:0"]["prompt"] == "bird"
+    document = documents(read)["anki:a:0"]
+    # Shown after the answer, the answer side's image cannot give it away.
+    assert "image" not in document and document["explanation_image"] == "media:r.png"
+    assert document["prompt"] == "bird"
     reasons = [s.reason for s in read.skipped]
-    assert any("r.png" in r and "one image" in r for r in reasons)
+    assert not any("r.png" in r for r in reasons)
     assert any("song.mp3" in r and "no audio" in r for r in reasons)
-    assert read.media == {}
+    assert read.media == {"r.png": PNG}
+
+
+def test_a_third_image_is_left_out_and_said(build):
+    notes = [
+        Note("t", "Basic", ['<img src="q.png"> bird', 'robin <img src="r.png"><img src="s.png">'])
+    ]
+    read = read_anki_package(build(notes, {"q.png": PNG, "r.png": PNG, "s.png": PNG}))
+    document = documents(read)["anki:t:0"]
+    assert (document["image"], document["explanation_image"]) == ("media:q.png", "media:r.png")
+    assert [s.reason for s in read.skipped] == [
+        "Its image s.png was left out: a card shows one image with its prompt and one with "
+        "its answer."
+    ]
+    assert set(read.media) == {"q.png", "r.png"}
 
 
 def test_a_media_file_that_is_not_an_image_is_not_kept(build):

@@ -37,6 +37,7 @@ STUDYGAME_FIELDS = (
     "Explanation",
     "Topic",
     "Image",
+    "ExplanationImage",
     "Difficulty",
     # The question id: a card exported and imported back is the same card, its history kept.
     "Id",
@@ -178,8 +179,8 @@ def _studygame_card(note_type: NoteType, texts: dict[str, FieldText], ord_: int)
         )
     if value["Id"]:
         document[ID_KEY] = value["Id"]
-    # The Image field holds the <img> tag itself, so Anki shows the picture too.
-    return document, ["Image"], []
+    # The image fields hold the <img> tags themselves, so Anki shows the pictures too.
+    return document, ["Image"], ["ExplanationImage"]
 
 
 def _document(prompt: FieldText, answer: str, typed: bool) -> dict[str, Any]:
@@ -202,15 +203,23 @@ def _attach_images(
     where: str,
     out: NoteCards,
 ) -> None:
-    """The prompt's first image becomes the card's (its src, resolved by the reader).
+    """The prompt's first image becomes the card's, the answer side's first its explanation's.
 
-    One image a card, shown with the prompt: an image from the answer side there would give
-    the answer away, so it is reported as left out instead.
+    Their srcs are resolved by the reader. The answer side's image is shown only after the
+    answer, so it never gives the answer away; any further image is reported as left out.
     """
     first = next((image for text in asked for image in text.images), None)
     if first is not None:
         document["image"] = first
-    others = [image for text in (*asked, *shown) for image in text.images if image != first]
+    after = next((image for text in shown for image in text.images if image != first), None)
+    if after is not None:
+        document["explanation_image"] = after
+    others = [
+        image for text in (*asked, *shown) for image in text.images if image not in (first, after)
+    ]
     for image in dict.fromkeys(others):
-        reason = f"Its image {image} was left out: a card shows one image, with its prompt."
+        reason = (
+            f"Its image {image} was left out: a card shows one image with its prompt and one "
+            "with its answer."
+        )
         out.skipped.append(SkippedRow(where, reason))

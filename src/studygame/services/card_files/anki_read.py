@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from studygame.domain.card_drafts import (
+    IMAGE_FIELDS,
     MAX_CARDS_PER_FILE,
     MEDIA_PREFIX,
     BadCardFile,
@@ -84,11 +85,13 @@ def read_anki_package(data: bytes | BinaryIO, *, with_history: bool = False) -> 
             raise BadCardFile(collection.NOT_SQLITE) from None
         finally:
             connection.close()
-    media = _read_media(package, latest, {doc["image"] for _, _, _, doc in cards if "image" in doc})
+    wanted = {doc[field] for _, _, _, doc in cards for field in IMAGE_FIELDS if field in doc}
+    media = _read_media(package, latest, wanted)
     drafts, card_keys = [], {}
     for note_id, card_id, key, document in cards:
-        if "image" in document:
-            _resolve_image(document, media, f"note {note_id}", skipped)
+        for field in IMAGE_FIELDS:
+            if field in document:
+                _resolve_image(document, field, media, f"note {note_id}", skipped)
         question_id = document.pop(ID_KEY, None)
         try:
             parse_question({"_id": question_id or "x", **document})
@@ -98,7 +101,12 @@ def read_anki_package(data: bytes | BinaryIO, *, with_history: bool = False) -> 
         drafts.append(CardDraft(key=key, document=document, id=question_id))
         card_keys[card_id] = key
     history = _history(reviews, card_keys, skipped)
-    kept = {d.document["image"][len(MEDIA_PREFIX) :] for d in drafts if "image" in d.document}
+    kept = {
+        d.document[field][len(MEDIA_PREFIX) :]
+        for d in drafts
+        for field in IMAGE_FIELDS
+        if str(d.document.get(field, "")).startswith(MEDIA_PREFIX)
+    }
     format_ = "colpkg" if str(getattr(data, "name", "")).lower().endswith(".colpkg") else "apkg"
     return CardFile(
         format=format_,
@@ -201,13 +209,17 @@ def _media_members(package: PackageZip, latest: bool) -> dict[str, str]:
 
 
 def _resolve_image(
-    document: dict[str, Any], media: dict[str, bytes | str], where: str, skipped: list[SkippedRow]
+    document: dict[str, Any],
+    field: str,
+    media: dict[str, bytes | str],
+    where: str,
+    skipped: list[SkippedRow],
 ) -> None:
-    source = document.pop("image")
+    source = document.pop(field)
     if source.startswith("https://"):
-        document["image"] = source
+        document[field] = source
     elif isinstance(media.get(source), bytes):
-        document["image"] = MEDIA_PREFIX + source
+        document[field] = MEDIA_PREFIX + source
     else:
         reason = media.get(source, "it is not in the package.")
         skipped.append(SkippedRow(where, f"Its image {source} was left out: {reason}"))

@@ -74,12 +74,14 @@ def write_anki_package(
     cards: Iterable[tuple[str, Mapping[str, Any]]], media: Mapping[str, bytes]
 ) -> bytes:
     """An .apkg of (question id, bank-shaped document) cards, images from `media` by name."""
-    questions = [
-        (parse_question({**document, "_id": question_id}), document.get("image"))
-        for question_id, document in cards
-    ]
-    images = sorted({image[len(MEDIA_PREFIX) :] for _, image in questions if _is_media(image)})
-    images = [name for name in images if name in media]
+    questions = [parse_question({**document, "_id": card_id}) for card_id, document in cards]
+    wanted = {
+        reference[len(MEDIA_PREFIX) :]
+        for question in questions
+        for reference in (question.image, question.explanation_image)
+        if _is_media(reference)
+    }
+    images = sorted(name for name in wanted if name in media)
     with tempfile.TemporaryDirectory(prefix="studygame-anki-") as folder:
         path = Path(folder) / "collection.anki2"
         _write_collection(path, questions, set(images))
@@ -93,11 +95,9 @@ def write_anki_package(
     return buffer.getvalue()
 
 
-def _write_collection(
-    path: Path, questions: list[tuple[Question, str | None]], images: set[str]
-) -> None:
+def _write_collection(path: Path, questions: list[Question], images: set[str]) -> None:
     now = int(time.time())
-    deck_ids = _deck_ids(question.deck for question, _ in questions)
+    deck_ids = _deck_ids(question.deck for question in questions)
     db = sqlite3.connect(path)
     try:
         db.executescript(_SCHEMA)
@@ -106,8 +106,8 @@ def _write_collection(
             (now, now * 1000, now * 1000, json.dumps(_conf()), json.dumps(_models(now)),
              json.dumps(_decks(deck_ids, now)), json.dumps(_deck_configs())),
         )  # fmt: skip
-        for position, (question, image) in enumerate(questions):
-            fields = _fields(question, image, images)
+        for position, question in enumerate(questions):
+            fields = _fields(question, images)
             note_id = card_id = NOTE_TYPE_ID + 1 + position
             first = html.unescape(re.sub(r"<[^>]*>", " ", fields[0])).strip()
             checksum = int(hashlib.sha1(first.encode()).hexdigest()[:8], 16)
@@ -125,13 +125,15 @@ def _write_collection(
         db.close()
 
 
-def _fields(question: Question, image: str | None, images: set[str]) -> list[str]:
+def _image_tag(image: str | None, images: set[str]) -> str:
     if _is_media(image) and image[len(MEDIA_PREFIX) :] in images:
-        image_tag = f'<img src="{html.escape(image[len(MEDIA_PREFIX) :])}">'
-    elif image and image.startswith("https://"):
-        image_tag = f'<img src="{html.escape(image)}">'
-    else:
-        image_tag = ""
+        return f'<img src="{html.escape(image[len(MEDIA_PREFIX) :])}">'
+    if image and image.startswith("https://"):
+        return f'<img src="{html.escape(image)}">'
+    return ""
+
+
+def _fields(question: Question, images: set[str]) -> list[str]:
     values = {
         "Prompt": _html(question.prompt),
         "Answer": _html(question.answer),
@@ -141,7 +143,8 @@ def _fields(question: Question, image: str | None, images: set[str]) -> list[str
         "Accepted": _list(question.accepted),
         "Explanation": _html(question.explanation or ""),
         "Topic": _html(question.topic or ""),
-        "Image": image_tag,
+        "Image": _image_tag(question.image, images),
+        "ExplanationImage": _image_tag(question.explanation_image, images),
         "Difficulty": str(question.difficulty or ""),
         "Id": html.escape(question.id),
     }

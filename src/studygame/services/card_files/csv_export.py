@@ -40,6 +40,7 @@ def _cells(question: Question) -> list[str]:
         "explanation": question.explanation,
         "tags": question.tags,
         "image": question.image,
+        "explanation_image": question.explanation_image,
     }
     return [
         CHOICE_SEPARATOR.join(value) if isinstance(value, tuple) else value or ""

@@ -31,6 +31,7 @@ from studygame.domain.questions import (
     ANSWER_KEYS,
     CHOICE_KEYS,
     DECK_KEYS,
+    EXPLANATION_IMAGE_KEYS,
     IMAGE_KEYS,
     PROMPT_KEYS,
     TOPIC_KEYS,
@@ -60,6 +61,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "explanation": ("explanation",),
     "tags": ("tags",),
     "image": IMAGE_KEYS,
+    "explanation_image": EXPLANATION_IMAGE_KEYS,
 }
 _LIST_FIELDS = frozenset({"choices", "accepted", "tags"})
 
@@ -110,6 +112,7 @@ class ColumnMapping:
     explanation: int | None = None
     tags: int | None = None
     image: int | None = None
+    explanation_image: int | None = None
 
 
 def read_table(
