@@ -306,3 +306,25 @@ def test_an_outage_is_one_sentence_and_nothing_is_written(tcp_proxy, own_databas
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(OwnCard)) == 0
     engine.dispose()
+
+
+def test_the_explanation_has_its_own_image_kept_through_edits_until_removed(committed_db):
+    app = open_page()
+    widget(app, "text_area", "prompt").input("Which tower?")
+    widget(app, "text_area", "answer").input("Eiffel")
+    widget(app, "text_input", "address-explanation").input("https://example.org/e.png")
+    run(button(app, "Add").click())
+    (card_id,) = cards(committed_db)
+    assert cards(committed_db)[card_id].document["explanation_image"] == "https://example.org/e.png"
+
+    app = select_rows(open_page(), [0])
+    widget(app, "text_area", "answer", prefix="edit-").input("The Eiffel Tower")
+    run(button(app, "Save").click())
+    document = cards(committed_db)[card_id].document
+    assert (document["answer"], document["explanation_image"]) == (
+        "The Eiffel Tower",
+        "https://example.org/e.png",
+    )
+    widget(app, "checkbox", "remove-explanation", prefix="edit-").check()
+    run(button(app, "Save").click())
+    assert "explanation_image" not in cards(committed_db)[card_id].document

@@ -13,6 +13,7 @@ from datetime import datetime
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from studygame.domain.card_drafts import IMAGE_FIELDS
 from studygame.domain.card_form import CardForm
 from studygame.domain.questions import TRUE_FALSE, QuestionType
 from studygame.services.card_media import store_image
@@ -22,6 +23,10 @@ from studygame.ui.question_widgets import render_image
 # The order the type picker offers them: the simplest card first.
 TYPE_ORDER: tuple[QuestionType, ...] = ("flashcard", "mcq", "truefalse", "typed")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
+# Each image a card may have: how the form names it, and the end of its widgets' keys
+# ("<prefix>-upload" for the prompt's, "<prefix>-upload-explanation" for the explanation's).
+IMAGE_LABELS = {"image": "Image", "explanation_image": "Explanation's image"}
+IMAGE_KEYS = {"image": "", "explanation_image": "-explanation"}
 # A phone's photo fits (it is downscaled when stored); Streamlit's default is 200 MB.
 MAX_UPLOAD_MB = 25
 
@@ -50,9 +55,7 @@ def card_fields(prefix: str, form: CardForm, decks: list[str]) -> None:
         key=f"{prefix}-deck",
     )
     st.text_area("Prompt", form.prompt, height=90, key=f"{prefix}-prompt")
-    if form.image is not None:
-        render_image(form.image)
-        st.checkbox("Remove the image", key=f"{prefix}-remove")
+    _current_image(prefix, "image", form.image)
     if form.type == "truefalse":
         truth = TRUE_FALSE.index(form.answer) if form.answer in TRUE_FALSE else 0
         st.radio("Answer", TRUE_FALSE, index=truth, horizontal=True, key=f"{prefix}-truth")
@@ -71,13 +74,36 @@ def card_fields(prefix: str, form: CardForm, decks: list[str]) -> None:
         st.text_input("Topic", form.topic, key=f"{prefix}-topic")
         if form.type == "typed":
             st.text_area("Also accept, one per line", form.accepted, key=f"{prefix}-accepted")
+        _new_image(prefix, "image")
         st.text_area("Explanation", form.explanation, key=f"{prefix}-explanation")
-        st.file_uploader("Image (PNG, JPEG, GIF or WebP)", type=IMAGE_TYPES, key=f"{prefix}-upload")
-        st.text_input("Or an image's address", placeholder="https://…", key=f"{prefix}-address")
+        _current_image(prefix, "explanation_image", form.explanation_image)
+        _new_image(prefix, "explanation_image")
+
+
+def _key(prefix: str, field: str, name: str) -> str:
+    return f"{prefix}-{name}{IMAGE_KEYS[field]}"
+
+
+def _current_image(prefix: str, field: str, image: str | None) -> None:
+    if image is not None:
+        render_image(image)
+        st.checkbox(f"Remove the {IMAGE_LABELS[field].lower()}", key=_key(prefix, field, "remove"))
+
+
+def _new_image(prefix: str, field: str) -> None:
+    label = IMAGE_LABELS[field]
+    st.file_uploader(
+        f"{label} (PNG, JPEG, GIF or WebP)", type=IMAGE_TYPES, key=_key(prefix, field, "upload")
+    )
+    st.text_input(
+        f"Or the {label.lower()}'s address",
+        placeholder="https://…",
+        key=_key(prefix, field, "address"),
+    )
 
 
 def submitted_form(prefix: str, base: CardForm) -> CardForm:
-    """The form as the learner left it (its image not resolved yet: see `with_image`)."""
+    """The form as the learner left it (its images not resolved yet: see `with_images`)."""
     state = st.session_state
 
     def text(name: str, default: str) -> str:
@@ -96,16 +122,18 @@ def submitted_form(prefix: str, base: CardForm) -> CardForm:
     )
 
 
-def with_image(session: Session, prefix: str, form: CardForm, *, now: datetime) -> CardForm:
-    """The form with its image: an upload (stored now), else an address, else as it was."""
-    upload = st.session_state.get(f"{prefix}-upload")
-    address = (st.session_state.get(f"{prefix}-address") or "").strip()
-    if upload is not None:
-        image = store_image(session, upload.getvalue(), now=now)
-    elif address:
-        image = address
-    elif st.session_state.get(f"{prefix}-remove"):
-        image = None
-    else:
-        image = form.image
-    return replace(form, image=image)
+def with_images(session: Session, prefix: str, form: CardForm, *, now: datetime) -> CardForm:
+    """The form with its images: each an upload (stored now), else an address, else as it was."""
+    images = {}
+    for field in IMAGE_FIELDS:
+        upload = st.session_state.get(_key(prefix, field, "upload"))
+        address = (st.session_state.get(_key(prefix, field, "address")) or "").strip()
+        if upload is not None:
+            images[field] = store_image(session, upload.getvalue(), now=now)
+        elif address:
+            images[field] = address
+        elif st.session_state.get(_key(prefix, field, "remove")):
+            images[field] = None
+        else:
+            images[field] = getattr(form, field)
+    return replace(form, **images)

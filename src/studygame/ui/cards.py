@@ -33,7 +33,7 @@ from studygame.services.own_cards import (
 )
 from studygame.ui.auth import is_unlocked
 from studygame.ui.bank import TYPE_LABELS, bank_view, cards_changed
-from studygame.ui.card_fields import card_fields, submitted_form, type_picker, with_image
+from studygame.ui.card_fields import card_fields, submitted_form, type_picker, with_images
 from studygame.ui.engine import DATABASE_ERRORS, session
 from studygame.ui.errors import database_sentence
 from studygame.ui.run_state import utcnow
@@ -194,7 +194,7 @@ def _add(prefix: str, kind: QuestionType) -> None:
     form = submitted_form(prefix, CardForm(kind))
 
     def add(s: Session, now: datetime) -> str:
-        add_card(s, with_image(s, prefix, form, now=now).document(), now=now)
+        add_card(s, with_images(s, prefix, form, now=now).document(), now=now)
         return "Added."
 
     if _write("add", add):
@@ -206,7 +206,7 @@ def _save(card_id: str, prefix: str, base: CardForm) -> None:
     form = submitted_form(prefix, base)
 
     def save(s: Session, now: datetime) -> str:
-        edit_card(s, card_id, with_image(s, prefix, form, now=now).document(), now=now)
+        edit_card(s, card_id, with_images(s, prefix, form, now=now).document(), now=now)
         return "Saved."
 
     _write("edit", save)
