@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.markup import safe_markdown
 from studygame.models import OwnCard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,7 @@ def test_a_file_that_cannot_be_read_is_one_sentence(committed_db):
     app.selectbox(key="cards-field-separator").select("Other").run()
     app.text_input(key="cards-field-custom").input("\n").run()
     assert [e.value for e in app.error] == [
-        "The separators must be two different, non-empty pieces of text."
+        safe_markdown("The separators must be two different, non-empty pieces of text.")
     ]
     assert stored(committed_db) == 0
 
@@ -105,3 +106,11 @@ def test_a_custom_card_separator_is_typed_with_backslash_n_for_a_line_break(comm
     app.selectbox(key="cards-row-separator").select("Other").run()
     assert app.text_input(key="cards-row-custom").value == r"\n\n"
     assert "**2 cards ready**; 0 left out." in [m.value for m in app.markdown]
+
+
+def test_a_strangers_text_quoted_in_a_reason_is_shown_inert(committed_db):
+    # A shared deck's answer that is Markdown for an image: shown, it would make the
+    # learner's browser fetch a stranger's address.
+    app = pasted("prompt,answer,choices\nQ?,![x](https://evil.example/p.png),a | b\n")
+    (listed,) = [m.value for m in app.markdown if "line 2" in m.value]
+    assert "![x](" not in listed and r"\!\[x\]" in listed

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from studygame.domain.markup import safe_markdown
 from studygame.domain.modes import Mode
 from studygame.models import Attempt, CardMedia, OwnCard
 from studygame.services.own_cards import add_card
@@ -181,7 +182,7 @@ def test_a_refused_card_is_one_sentence_and_nothing_is_written(committed_db):
     run(button(app, "Add").click())
 
     assert [e.value for e in app.error] == [
-        "A multiple-choice question needs at least two choices."
+        safe_markdown("A multiple-choice question needs at least two choices.")
     ]
     assert not app.success
     assert cards(committed_db) == {}
@@ -195,7 +196,9 @@ def test_an_image_is_stored_with_the_card_and_a_bad_one_refused(committed_db):
     widget(app, "text_area", "answer").input("Peru")
     widget(app, "file_uploader", "upload").set_value(("flag.png", b"not an image", "image/png"))
     run(button(app, "Add").click())
-    assert [e.value for e in app.error] == ["The file is not a PNG, JPEG, GIF or WebP image."]
+    assert [e.value for e in app.error] == [
+        safe_markdown("The file is not a PNG, JPEG, GIF or WebP image.")
+    ]
     assert cards(committed_db) == {}
     assert committed_db.scalar(select(func.count()).select_from(CardMedia)) == 0
 
@@ -229,7 +232,7 @@ def test_an_edit_the_bank_refuses_changes_nothing(committed_db):
     widget(app, "text_area", "prompt", prefix="edit-").input("")
     run(button(app, "Save").click())
     assert [e.value for e in app.error] == [
-        "The document has no prompt (prompt, question, front or text)."
+        safe_markdown("The document has no prompt (prompt, question, front or text).")
     ]
     assert cards(committed_db)[card_id].document == PERU
 

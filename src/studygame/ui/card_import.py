@@ -15,6 +15,7 @@ import streamlit as st
 
 from studygame.config import Settings
 from studygame.domain.card_drafts import BadCardFile, CardFile
+from studygame.domain.markup import safe_markdown
 from studygame.domain.wording import counted
 from studygame.services.card_files import (
     WITH_MEDIA,
@@ -69,7 +70,7 @@ def render_import(settings: Settings) -> None:
     try:
         read = _read(name, data)
     except BadCardFile as exc:
-        st.error(str(exc))
+        st.error(safe_markdown(str(exc)))
         return
     _render_ready(read, settings)
 
@@ -92,7 +93,7 @@ def _parsed(name: str, data: bytes, history: bool) -> CardFile:
     key = ("cards-parsed", hashlib.sha256(data).hexdigest(), name, history)
     cached = st.session_state.get("cards-parsed")
     if cached is None or cached[0] != key:
-        with st.spinner(f"Reading {name}…"):
+        with st.spinner(f"Reading {safe_markdown(name)}…"):
             cached = (key, read_card_file(name, data, with_history=history))
         st.session_state["cards-parsed"] = cached
     return cached[1]
@@ -164,8 +165,12 @@ def _render_ready(read: CardFile, settings: Settings) -> None:
     st.markdown(f"**{ready} ready**{reviews}; {len(read.skipped):,} left out.")
     if read.skipped:
         with st.expander("What is left out, and why"):
+            # Reasons quote the file's own text (a stranger's deck): shown inert.
             st.markdown(
-                "\n".join(f"- {s.where}: {s.reason}" for s in read.skipped[:LEFT_OUT_LISTED])
+                "\n".join(
+                    f"- {safe_markdown(s.where)}: {safe_markdown(s.reason)}"
+                    for s in read.skipped[:LEFT_OUT_LISTED]
+                )
             )
             if len(read.skipped) > LEFT_OUT_LISTED:
                 st.caption(f"…and {len(read.skipped) - LEFT_OUT_LISTED:,} more.")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from studygame.config import Settings
 from studygame.domain.card_form import CardForm, matches
+from studygame.domain.markup import safe_markdown
 from studygame.domain.questions import Question, QuestionType
 from studygame.domain.wording import counted
 from studygame.services.card_media import BadImage
@@ -217,7 +218,7 @@ def _move(card_ids: tuple[str, ...]) -> None:
 
     def move(s: Session, now: datetime) -> str:
         moved = move_cards(s, card_ids, deck, now=now)
-        return f"Moved {counted(moved, 'card')} to {deck}."
+        return f"Moved {counted(moved, 'card')} to {safe_markdown(deck)}."
 
     _write("list", move)
 
@@ -244,7 +245,8 @@ def _write(place: str, action: Callable[[Session, datetime], str]) -> bool:
         with session() as s:
             said = action(s, utcnow())
     except (CardRefused, BadImage) as exc:
-        st.session_state[NOTICE_KEY] = (place, "error", str(exc))
+        # A refusal may quote a card's text, imported from a stranger's deck: shown inert.
+        st.session_state[NOTICE_KEY] = (place, "error", safe_markdown(str(exc)))
         return False
     except DATABASE_ERRORS as exc:
         st.session_state[NOTICE_KEY] = (place, "error", _database_sentence(exc))
