@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from studygame.domain.card_drafts import CardDraft, CardFile, SkippedRow
 from studygame.models import CardMedia, OwnCard
@@ -190,3 +192,29 @@ def test_an_export_carries_live_cards_and_in_a_package_their_images_as_files(db)
 
     csv_export = cards_for_export(db, with_media=False)
     assert csv_export.cards[0][1]["image"] == f"media:{stored}" and csv_export.media == {}
+
+
+def test_two_tabs_importing_the_same_file_at_once_add_each_card_once(own_database_url):
+    # The second import waits on the first's unique keys, then finds its cards there.
+    engine = create_engine(own_database_url)
+    card_file = CardFile("csv", tuple(draft(f"csv:{n}") for n in range(200)))
+    first, second = Session(engine), Session(engine)
+    try:
+        assert import_cards(first, card_file, now=NOW).added == 200
+        reports: list = []
+        racing = threading.Thread(
+            target=lambda: reports.append(import_cards(second, card_file, now=NOW))
+        )
+        racing.start()
+        racing.join(timeout=1)
+        assert racing.is_alive()  # blocked on the first tab's uncommitted keys
+        first.commit()
+        racing.join(timeout=30)
+        second.commit()
+        assert (reports[0].added, reports[0].already_there) == (0, 200)
+        with Session(engine) as check:
+            assert check.scalar(select(func.count()).select_from(OwnCard)) == 200
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()
