@@ -76,8 +76,8 @@ def add_typed_card(page: Page, tmp_path: Path) -> None:
     page.get_by_text("More: topic, explanation, image").tap()
     upload = tmp_path / "lima.png"
     upload.write_bytes(photo())
-    page.locator(f"{key('add-0-upload')} input[type=file]").set_input_files(upload)
-    expect(page.locator(key("add-0-upload"))).to_contain_text("lima.png", timeout=30_000)
+    page.locator(".st-key-add-0-upload input[type=file]").set_input_files(upload)
+    expect(page.locator(".st-key-add-0-upload")).to_contain_text("lima.png", timeout=30_000)
     page.locator(f"{key('add-0-submit')} button").tap()
     settled(page)
     expect(page.get_by_text("Added.")).to_be_visible(timeout=30_000)

@@ -16,7 +16,6 @@ from studygame.domain.wording import counted
 from studygame.services import pin
 from studygame.ui.engine import session
 from studygame.ui.errors import report_error
-from studygame.ui.warm_up import warm_up
 
 UNLOCKED_AT = "auth_unlocked_at"
 LAST_ACTIVITY = "auth_last_activity"
@@ -41,8 +40,6 @@ def require_unlocked(settings: Settings) -> None:
         _lock_when_idle(settings.app_idle_lock_minutes)
         return
     _show_pin_form(settings, now=now)
-    # The PIN form is a locked app's first page: the pages behind it load while it is typed.
-    warm_up()
     st.stop()
 
 

@@ -3,9 +3,9 @@
 A server process imports a page's modules at that page's first run. On the app's small
 hosts the libraries behind Progress's charts and the typed-answer grading take 1 to 2 s
 together (docs/performance.md), which the first Quiz or Progress after a restart would wait
-for. Home (after its last element) and the PIN form start this once per process: the
-imports run while the learner reads Home or types the PIN, and a later page finds them in
-`sys.modules`.
+for. Home (after its last element) starts this once per process (not the PIN form, where it
+competed with checking a PIN): the imports run while the learner reads Home, and a later
+page finds them in `sys.modules`.
 """
 
 from __future__ import annotations
