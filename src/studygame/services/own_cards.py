@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from studygame.db import dialect_insert
@@ -116,12 +116,6 @@ def _live(session: Session, card_ids: Iterable[str]) -> Sequence[OwnCard]:
     )
 
 
-def own_card(session: Session, card_id: str) -> OwnCard | None:
-    """One live card, or None."""
-    cards = _live(session, [card_id])
-    return cards[0] if cards else None
-
-
 def own_cards_bank(session: Session) -> QuestionBank:
     """Every live card as a bank, oldest first, read by the bank's rules."""
     rows = session.execute(
@@ -130,12 +124,6 @@ def own_cards_bank(session: Session) -> QuestionBank:
         .order_by(OwnCard.created_at, OwnCard.id)
     )
     return build_bank(OWN_CARDS_SOURCE, ({"_id": card_id, **doc} for card_id, doc in rows))
-
-
-def own_cards_version(session: Session) -> tuple[int, datetime | None]:
-    """Changes whenever a card is added, edited or hidden: a cache key for the bank."""
-    count, newest = session.execute(select(func.count(), func.max(OwnCard.updated_at))).one()
-    return count, newest
 
 
 def _stored_images(session: Session, document: dict[str, Any], images: dict[str, str]) -> str:
