@@ -234,6 +234,20 @@ def test_grade_choice_is_exact(given, answer, is_correct):
     assert verdict.was_fuzzy is False
 
 
+@pytest.mark.parametrize(
+    ("choices", "answer"),
+    [
+        (("'Python'", "'PYTHON'", "'python'"), "'Python'"),  # 'python'.title(): case is the point
+        (("' hi'", "'  hi'"), "' hi'"),  # code keeps its spaces
+        (("True", "true"), "True"),
+    ],
+)
+def test_a_choice_that_differs_from_the_answer_only_in_case_or_spacing_is_wrong(choices, answer):
+    for picked in choices:
+        verdict = grade_choice(picked, answer, choices)
+        assert verdict.is_correct is (picked == answer), picked
+
+
 @pytest.mark.parametrize("answer", ["Caf\u00e9", "🍎", "C++", "  New   York "])
 def test_a_choice_and_a_typed_answer_fold_the_same_way(answer):
     # One normaliser: the text of a choice typed out is right exactly when it is picked.

@@ -52,6 +52,15 @@ def test_pasted_cards_are_previewed_and_nothing_is_written_until_import(committe
     assert stored(committed_db) == 3
 
 
+def test_the_result_stays_through_later_reruns_until_the_file_changes(committed_db):
+    app = pasted(QUIZLET)
+    import_button(app).click().run()
+    app.run()  # an expander opened or the list redrawn: the learner still sees what happened
+    assert [s.value for s in app.success] == ["3 cards added, 0 already there."]
+    app.text_area(key="cards-paste").input("perro\tdog\n").run()
+    assert app.success == []  # a result never shows under a file it was not about
+
+
 def test_importing_again_or_tapping_twice_adds_each_card_once(committed_db):
     app = pasted(QUIZLET)
     import_button(app).click().run()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -156,9 +156,14 @@ def _same(given: str, expected: str) -> bool:
     return mine == theirs
 
 
-def grade_choice(given: str, answer: str) -> Verdict:
-    """Grade a picked choice (mcq, true/false): exact, apart from case and spacing."""
+def grade_choice(given: str, answer: str, choices: Sequence[str] = ()) -> Verdict:
+    """Grade a picked choice (mcq, true/false). One of the question's choices is right only
+    when it is the answer's own (the loader makes the answer one of them): two choices may
+    differ in nothing but case or spacing ('PYTHON' and 'Python', "'  hi'" and "' hi'").
+    Other text, a choice typed out, is compared apart from case, spacing and composition."""
     normalized = plain_form(given)
+    if given in choices:
+        return Verdict(is_correct=given == answer, normalized=normalized)
     return Verdict(is_correct=normalized == plain_form(answer), normalized=normalized)
 
 
@@ -227,4 +232,4 @@ def grade_answer(question: Question, given: str) -> Verdict:
     """Grade an answer to a bank question: typed answers leniently, choices exactly."""
     if question.type == "typed":
         return grade_typed(given, question.answer, question.accepted)
-    return grade_choice(given, question.answer)
+    return grade_choice(given, question.answer, question.choices)

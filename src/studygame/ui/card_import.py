@@ -45,7 +45,8 @@ PASTED_DECK = "Pasted cards"
 # Left-out rows listed under the preview; the rest are counted.
 LEFT_OUT_LISTED = 50
 PREVIEW_ROWS = 5
-# What the last Import press did, shown once under its button.
+# What the last Import press did, with the file it was about: shown under that file's
+# button through every later rerun (an expander opened, the list redrawn), never another's.
 IMPORT_NOTICE_KEY = "cards-import-notice"
 
 
@@ -67,30 +68,31 @@ def render_import(settings: Settings) -> None:
         name, data = f"{PASTED_DECK}.txt", pasted.encode()
     else:
         return
+    file_key = (name, hashlib.sha256(data).hexdigest())
     try:
-        read = _read(name, data)
+        read = _read(name, data, file_key)
     except BadCardFile as exc:
         st.error(safe_markdown(str(exc)))
         return
-    _render_ready(read, settings)
+    _render_ready(read, settings, file_key)
 
 
-def _read(name: str, data: bytes) -> CardFile:
+def _read(name: str, data: bytes, file_key: tuple[str, str]) -> CardFile:
     if is_anki_package(name, data):
         history = st.checkbox(
             "Bring Anki's review history too, so scheduling starts from it",
             value=True,
             key="cards-history",
         )
-        return _parsed(name, data, history)
+        return _parsed(name, data, history, file_key)
     if is_bank_json(name):
-        return _parsed(name, data, False)
+        return _parsed(name, data, False, file_key)
     return _read_table(name, data)
 
 
-def _parsed(name: str, data: bytes, history: bool) -> CardFile:
+def _parsed(name: str, data: bytes, history: bool, file_key: tuple[str, str]) -> CardFile:
     # A large package takes seconds to read: once per file and choice, not on every rerun.
-    key = ("cards-parsed", hashlib.sha256(data).hexdigest(), name, history)
+    key = (file_key, history)
     cached = st.session_state.get("cards-parsed")
     if cached is None or cached[0] != key:
         with st.spinner(f"Reading {safe_markdown(name)}…"):
@@ -159,7 +161,7 @@ def _chosen_mapping(table: Table) -> ColumnMapping:
     return ColumnMapping(**chosen)
 
 
-def _render_ready(read: CardFile, settings: Settings) -> None:
+def _render_ready(read: CardFile, settings: Settings, file_key: tuple[str, str]) -> None:
     reviews = f" and {counted(len(read.reviews), 'past review')}" if read.reviews else ""
     ready = counted(len(read.drafts), "card")
     st.markdown(f"**{ready} ready**{reviews}; {len(read.skipped):,} left out.")
@@ -182,25 +184,26 @@ def _render_ready(read: CardFile, settings: Settings) -> None:
             width="stretch",
             key="cards-import",
             on_click=_import,
-            args=(read, settings),
+            args=(read, settings, file_key),
         )
-    notice = st.session_state.pop(IMPORT_NOTICE_KEY, None)
-    if notice is not None:
-        show, text = notice
+    notice = st.session_state.get(IMPORT_NOTICE_KEY)
+    if notice is not None and notice[0] == file_key:
+        _, show, text = notice
         (st.success if show == "success" else st.error)(text)
 
 
-def _import(read: CardFile, settings: Settings) -> None:
+def _import(read: CardFile, settings: Settings, file_key: tuple[str, str]) -> None:
     try:
         with session() as s:
             report = import_cards(s, read, now=utcnow())
     except DATABASE_ERRORS as exc:
         sentence = f"{database_sentence(exc, settings, unlocked=True)} Nothing was imported."
-        st.session_state[IMPORT_NOTICE_KEY] = ("error", sentence)
+        st.session_state[IMPORT_NOTICE_KEY] = (file_key, "error", sentence)
         return
     cards_changed()
     history = f", {counted(report.reviews, 'past review')} kept" if report.reviews else ""
     st.session_state[IMPORT_NOTICE_KEY] = (
+        file_key,
         "success",
         f"{counted(report.added, 'card')} added, {report.already_there:,} already there{history}.",
     )
