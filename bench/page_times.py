@@ -2,15 +2,16 @@
 
 Starts `streamlit run` on a scratch Postgres database (created, migrated, dropped; no PIN, as
 in local development), optionally filled with `--history` answers by generate_history.py,
-and times, from the Python side of the browser:
+and times, each figure the first animation frame that showed it (timed in the page):
 
 - process start -> Home usable (its "Start review" button drawn, nothing stale), each time a
-  new server process and a fresh browser context;
+  new server process and a fresh browser context (the page's frame on the epoch's clock, set
+  against the time the process was started);
 - on that fresh server, Progress opened next in a fresh context: its first paint (the title)
   and the page complete (its last widget drawn, nothing stale), with its modules not yet
   imported and its report not yet cached;
-- each page's first paint in a warm server: a fresh context opens the page's URL, until its
-  title is drawn and nothing is stale; Progress's "complete" too;
+- each page's first paint in a warm server: a fresh context opens the page's URL, from the
+  navigation's start until its title is drawn and nothing is stale; Progress's "complete" too;
 - the same with the browser's cache warm (a returning learner: one context, a new tab per
   load), where Streamlit's JavaScript comes from the cache instead of the server.
 
@@ -27,12 +28,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_history
-from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
+from served_app import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SETTLED,
+    app_database,
+    echo_load,
+    frame_times,
+    navigation_start,
+    report,
+    served,
+    time_frames,
+    titled,
+)
 
 # URL path -> the page's title, as each page draws it.
 PAGES = {
@@ -50,38 +64,33 @@ PAGES = {
 }
 
 
-def drawn(page: Page, title: str) -> None:
-    """Wait until the page's title is on screen and no element of an earlier run is stale."""
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=60_000)
-    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
-
-
-def completed(page: Page) -> None:
-    """Wait until Progress has run to its end: its last widget (or its empty-history note)."""
-    end = page.locator('[data-testid="stDownloadButton"]').or_(page.get_by_text("No answers yet"))
-    expect(end.first).to_be_visible(timeout=60_000)
-    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
+# Progress has run to its end: its last widget (or its empty-history note) is drawn.
+PROGRESS_COMPLETE = (
+    "(!!document.querySelector('[data-testid=\"stDownloadButton\"]') || "
+    "document.body.innerText.includes('No answers yet')) && " + SETTLED
+)
+START_REVIEW = "!!document.querySelector('[class*=\"st-key-start-review\"] button')"
+HOME_USABLE = f"({titled('StudyGame')}) && {START_REVIEW}"
 
 
 def open_page(
     browser: Browser | BrowserContext, url: str, title: str, complete: bool = False
 ) -> list[float]:
-    """Open `url` in a new tab (of a fresh context, given a browser): ms to the first paint,
-    and to complete if asked."""
+    """Open `url` in a new tab (of a fresh context, given a browser): ms from navigation start
+    to the first paint, and to complete if asked, each the first frame that showed it."""
     fresh = isinstance(browser, Browser)
     context = browser.new_context(viewport=PHONE) if fresh else browser
     page = context.new_page()
-    t0 = time.perf_counter()
-    page.goto(url)
-    drawn(page, title)
-    times = [(time.perf_counter() - t0) * 1000]
+    conditions = {"paint": titled(title)}
     if complete:
-        completed(page)
-        times.append((time.perf_counter() - t0) * 1000)
+        conditions["complete"] = PROGRESS_COMPLETE
+    time_frames(page, **conditions)
+    page.goto(url)
+    frames = frame_times(page)
     page.close()
     if fresh:
         context.close()
-    return times
+    return [frames[name] for name in conditions]
 
 
 @click.command()
@@ -105,14 +114,14 @@ def main(starts: int, loads: int, history: int) -> None:
         env.pop("APP_PIN", None)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for n in range(starts):
-            started = time.perf_counter()
+            started = time.time() * 1000  # the epoch's clock, as the page's frames are timed
             with served(env) as base:
                 context = browser.new_context(viewport=PHONE)
                 page = context.new_page()
+                time_frames(page, usable=HOME_USABLE)
                 page.goto(base)
-                page.locator('[class*="st-key-start-review"] button').wait_for(timeout=60_000)
-                drawn(page, "StudyGame")
-                home_usable.append((time.perf_counter() - started) * 1000)
+                usable = frame_times(page)["usable"] + navigation_start(page)
+                home_usable.append(usable - started)
                 context.close()
                 paint, complete = open_page(browser, f"{base}/Progress", "Progress", True)
                 cold_progress["first paint"].append(paint)

@@ -7,6 +7,7 @@ phone's size; this module is the one place that does it.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from playwright.sync_api import Page
 from sqlalchemy import create_engine
 
 from studygame import migrations
@@ -81,6 +83,58 @@ def _wait_until_healthy(process: subprocess.Popen, timeout_s: float = 60) -> Non
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"streamlit did not start at {BASE_URL}")
+
+
+# Installed before a page loads: on every animation frame from the document's start, each
+# named JS condition is checked until it first holds, and that frame's wall-clock time (ms
+# since the epoch) is kept in `window.studygameFrames`. Timing in the page, not through
+# Playwright's `expect`, whose retries wait 100, 250, 500 and 1000 ms between looks and so
+# added up to half a second to a figure, depending on when the page happened to finish.
+FIRST_FRAMES = """
+(() => {
+  const checks = Object.entries(%s).map(([name, expression]) =>
+    [name, new Function("return (" + expression + ");")]);
+  const frames = (window.studygameFrames = {});
+  window.studygameFramesWanted = checks.length;
+  const tick = () => {
+    for (const [name, holds] of checks) {
+      if (!(name in frames) && holds()) frames[name] = performance.timeOrigin + performance.now();
+    }
+    if (Object.keys(frames).length < checks.length) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+SETTLED = "!document.querySelector('[data-stale=\"true\"]')"
+
+
+def titled(title: str) -> str:
+    """A JS condition: the page's title is drawn and nothing of an earlier run is stale."""
+    heading = f"[...document.querySelectorAll('h1')].some(h => h.textContent.trim() === {title!r})"
+    return f"({heading}) && {SETTLED}"
+
+
+def time_frames(page: Page, **conditions: str) -> None:
+    """In `page`'s next load, record the first frame on which each JS condition holds."""
+    page.add_init_script(FIRST_FRAMES % json.dumps(conditions))
+
+
+def frame_times(page: Page, timeout_ms: float = 60_000) -> dict[str, float]:
+    """Wait until every condition has held: each one's frame, in ms since navigation start."""
+    page.wait_for_function(
+        "window.studygameFrames && "
+        "Object.keys(window.studygameFrames).length === window.studygameFramesWanted",
+        timeout=timeout_ms,
+    )
+    return page.evaluate(
+        "Object.fromEntries(Object.entries(window.studygameFrames)"
+        ".map(([name, at]) => [name, at - performance.timeOrigin]))"
+    )
+
+
+def navigation_start(page: Page) -> float:
+    """The page's navigation start, in ms since the epoch (to set against a Python clock)."""
+    return page.evaluate("performance.timeOrigin")
 
 
 def percentile(values: list[float], q: float) -> float:
