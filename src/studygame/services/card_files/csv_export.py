@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from studygame.domain.questions import Question, parse_question
-from studygame.services.card_files.tables import CHOICE_SEPARATOR, COLUMN_NAMES
+from studygame.services.card_files.tables import COLUMN_NAMES, cell_text, list_cell
 
 
 def write_csv(cards: Iterable[Mapping[str, Any]]) -> bytes:
@@ -43,6 +43,6 @@ def _cells(question: Question) -> list[str]:
         "explanation_image": question.explanation_image,
     }
     return [
-        CHOICE_SEPARATOR.join(value) if isinstance(value, tuple) else value or ""
+        cell_text(list_cell(value) if isinstance(value, tuple) else value or "")
         for value in (values[name] for name in COLUMN_NAMES)
     ]

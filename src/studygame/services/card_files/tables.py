@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -40,8 +41,14 @@ from studygame.domain.questions import (
 from studygame.services.content import read_question
 
 # Between the choices (and the accepted answers, and the tags) in one cell. A bare "," or "|"
-# turns up inside real choices ("1,000", "a|b" in a code deck); spaced bars hardly ever do.
+# turns up inside real choices ("1,000", "a|b" in a code deck); spaced bars hardly ever do,
+# and a list with one in an item is written as a JSON list instead (`list_cell`).
 CHOICE_SEPARATOR = " | "
+# A spreadsheet runs a cell that starts with one of these as a formula (a stranger's deck can
+# hold `=HYPERLINK(...)`). A leading apostrophe makes it text and is not part of the value,
+# in Excel, LibreOffice and Google Sheets alike; a plain number is harmless and left alone.
+FORMULA_STARTS = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d.,]*")
 # The separators looked for when none is named, preferred in this order when several fit:
 # Quizlet exports a tab between term and definition unless told otherwise.
 SNIFFED_SEPARATORS = ("\t", ",", ";")
@@ -295,12 +302,46 @@ def _names_columns(cells: list[str]) -> bool:
     return len({_field_named(cell) for cell in cells} - {None}) >= 2
 
 
+def cell_text(value: str) -> str:
+    """`value` as a CSV cell a spreadsheet shows and never runs: an apostrophe before a formula
+    (also before one already led by apostrophes, so that reading takes exactly one away)."""
+    return "'" + value if _runs_as_formula(value.lstrip("'")) else value
+
+
+def cell_value(cell: str) -> str:
+    """What a cell holds: `cell_text` undone, as a spreadsheet reads a leading apostrophe."""
+    return cell[1:] if cell.startswith("'") and _runs_as_formula(cell.lstrip("'")) else cell
+
+
+def _runs_as_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def list_cell(items: tuple[str, ...]) -> str:
+    """A list in one cell: between spaced bars, or as a JSON list when an item holds a bar or
+    starts with "[" (which a cell in bars could not tell from a JSON list)."""
+    if any(CHOICE_SEPARATOR in item or item.startswith("[") for item in items):
+        return json.dumps(list(items), ensure_ascii=False)
+    return CHOICE_SEPARATOR.join(items)
+
+
+def _list_items(cell: str) -> list[str]:
+    if cell.startswith("["):
+        try:
+            items = json.loads(cell)
+        except ValueError:
+            items = None  # "[1] | [2]": items in bars that happen to start with a bracket
+        if isinstance(items, list) and all(isinstance(item, str) for item in items):
+            return items
+    return [part.strip() for part in cell.split(CHOICE_SEPARATOR)]
+
+
 def _document(cells: tuple[str, ...], columns: dict[str, int], deck: str) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for field, column in columns.items():
-        cell = cells[column].strip() if column < len(cells) else ""
+        cell = cell_value(cells[column].strip()) if column < len(cells) else ""
         if cell and field in _LIST_FIELDS:
-            document[field] = [part.strip() for part in cell.split(CHOICE_SEPARATOR)]
+            document[field] = _list_items(cell)
         elif cell:
             document[field] = cell
     if deck:
