@@ -21,6 +21,8 @@ from studygame.domain.attempt import NewAttempt
 from studygame.services.learner import get_learner_settings
 from studygame.services.study import record_attempt
 
+from .test_study_loop import settled
+
 SMALL_PHONE = {"width": 360, "height": 780}
 SCREENSHOTS = os.environ.get("STUDYGAME_SCREENSHOTS")
 DECKS = [f"Deck with a longish name {n}" for n in range(12)]
@@ -36,10 +38,6 @@ def small_phone(browser: Browser):
 
 def screenshot_path(tmp_path: Path, name: str) -> str:
     return str((Path(SCREENSHOTS) if SCREENSHOTS else tmp_path) / name)
-
-
-def settled(page: Page) -> None:
-    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
 
 
 def seed_answers(url: str) -> None:

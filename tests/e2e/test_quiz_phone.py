@@ -11,16 +11,12 @@ from sqlalchemy.orm import Session
 
 from studygame.models import Attempt, CardState
 
+from .test_study_loop import settled
+
 ROOT = Path(__file__).resolve().parents[2]
 PIN = "52719304"
 # `STUDYGAME_SCREENSHOTS=docs/img` refreshes the README's screenshot; a plain run leaves it.
 SCREENSHOTS = os.environ.get("STUDYGAME_SCREENSHOTS")
-
-
-def settled(page: Page) -> None:
-    """Wait for the rerun to end: Streamlit keeps the last screen's elements until then (stale),
-    and a click on a stale "Next question" would skip a question."""
-    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
 
 
 def answer_one(page: Page, number: int, *, screenshot: Path | None = None) -> None:

@@ -40,7 +40,8 @@ def shots(tmp_path) -> Path:
 
 
 def settled(page: Page) -> None:
-    """Wait for the rerun to end (Streamlit keeps the last screen's elements, stale, till then)."""
+    """Wait for the rerun to end: Streamlit keeps the last screen's elements until then (stale),
+    and a tap on a stale "Next question" would skip a question."""
     expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
 
 

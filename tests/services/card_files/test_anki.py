@@ -85,6 +85,26 @@ def test_a_cloze_note_is_one_typed_card_per_cloze_number(build):
     assert found["anki:c:0"]["explanation"] == "Extra fact"
 
 
+def test_nested_clozes_hide_each_its_own_text_and_show_the_other(build):
+    # Anki 2.1.56 and later: c1 hides "Canberra, in ACT", c2 only "ACT".
+    text = "The capital is {{c1::Canberra, in {{c2::ACT::a territory}}}}; {{c3::odd}}}} stays"
+    notes = [Note("n", "Cloze", [text, ""], ords=[0, 1, 2])]
+    found = documents(read_anki_package(build(notes)))
+    assert found["anki:n:0"]["prompt"] == "The capital is [...]; odd}} stays"
+    assert found["anki:n:0"]["answer"] == "Canberra, in ACT"
+    assert found["anki:n:1"]["prompt"] == "The capital is Canberra, in [a territory]; odd}} stays"
+    assert found["anki:n:1"]["answer"] == "ACT"
+    assert found["anki:n:2"]["answer"] == "odd"
+
+
+def test_a_cloze_left_open_is_text(build):
+    notes = [Note("o", "Cloze", ["{{c1::Lima}} and {{c2::never closed", ""], ords=[0, 1])]
+    read = read_anki_package(build(notes))
+    found = documents(read)
+    assert found["anki:o:0"]["prompt"] == "[...] and {{c2::never closed"
+    assert [s.reason for s in read.skipped] == ["Its card 2 has no cloze c2 in its text."]
+
+
 def test_a_long_cloze_is_revealed_not_typed(build):
     notes = [Note("long", "Cloze", ["{{c1::the mitochondria make most of the energy}}.", ""])]
     assert documents(read_anki_package(build(notes)))["anki:long:0"]["type"] == "flashcard"

@@ -23,8 +23,10 @@ _BLOCKS = frozenset(
 _HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "math"})
 _SPACES = re.compile(r"[ \t\r\n\f]+")
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
-# {{c1::text}} or {{c1::text::hint}}; nested clozes (Anki 2.1.56+) are read as their outer one.
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# {{c1::text}} or {{c1::text::hint}}; clozes nest (Anki 2.1.56 and later), so the text is read
+# by these marks, an opening and a closing one, not by one pattern.
+_CLOZE_MARK = re.compile(r"\{\{c(\d+)::|\}\}")
+_HINT = "::"
 # Image Occlusion notes are clozes over an image's shapes, with no text to ask about.
 IMAGE_OCCLUSION = "image-occlusion:"
 
@@ -51,25 +53,76 @@ def field_text(html: str) -> FieldText:
     return FieldText(text="\n".join(lines).strip(), images=tuple(parser.images), sounds=sounds)
 
 
+@dataclass(frozen=True)
+class _Cloze:
+    """One cloze: its number, what it hides (text and the clozes nested in it), its hint."""
+
+    number: int
+    parts: tuple[str | _Cloze, ...]
+    hint: str | None
+
+
+def _clozes(text: str) -> tuple[str | _Cloze, ...]:
+    """The text as pieces and clozes. A cloze never closed, or a `}}` outside any, is text."""
+    # Each open cloze: its number, the mark that opened it, and what it holds so far.
+    stack: list[tuple[int, str, list[str | _Cloze]]] = [(0, "", [])]
+    at = 0
+    for mark in _CLOZE_MARK.finditer(text):
+        stack[-1][2].append(text[at : mark.start()])
+        at = mark.end()
+        if mark.group(1) is not None:
+            stack.append((int(mark.group(1)), mark.group(0), []))
+        elif len(stack) > 1:
+            number, _, parts = stack.pop()
+            stack[-1][2].append(_closed(number, parts))
+        else:
+            stack[-1][2].append(mark.group(0))
+    stack[-1][2].append(text[at:])
+    while len(stack) > 1:  # never closed: its mark and what it holds are text
+        _, opening, parts = stack.pop()
+        stack[-1][2].extend([opening, *parts])
+    return tuple(part for part in stack[0][2] if part != "")
+
+
+def _closed(number: int, parts: list[str | _Cloze]) -> _Cloze:
+    last = parts[-1] if parts else None
+    if isinstance(last, str) and _HINT in last:
+        hidden, hint = last.rsplit(_HINT, 1)
+        return _Cloze(number, (*parts[:-1], hidden), hint)
+    return _Cloze(number, tuple(parts), None)
+
+
+def _all_clozes(parts: tuple[str | _Cloze, ...]) -> list[_Cloze]:
+    found = []
+    for part in parts:
+        if isinstance(part, _Cloze):
+            found.extend([part, *_all_clozes(part.parts)])
+    return found
+
+
+def _shown(parts: tuple[str | _Cloze, ...], hiding: int | None = None) -> str:
+    """The text with cloze `hiding` as [...] (or [its hint]) and every other one shown."""
+    return "".join(
+        part
+        if isinstance(part, str)
+        else (f"[{part.hint or '...'}]" if part.number == hiding else _shown(part.parts, hiding))
+        for part in parts
+    )
+
+
 def cloze_numbers(text: str) -> set[int]:
     """The cloze numbers (1 for c1) a text holds."""
-    return {int(match.group(1)) for match in CLOZE.finditer(text)}
+    return {cloze.number for cloze in _all_clozes(_clozes(text))}
 
 
 def cloze_prompt(text: str, number: int) -> str:
     """The text with cloze `number` hidden as [...] (or [its hint]) and the others shown."""
-
-    def shown(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        return f"[{match.group(3)}]" if match.group(3) else "[...]"
-
-    return CLOZE.sub(shown, text)
+    return _shown(_clozes(text), hiding=number)
 
 
 def cloze_answer(text: str, number: int) -> str:
     """What cloze `number` hides: its text, or its texts joined when it occurs more than once."""
-    hidden = [m.group(2).strip() for m in CLOZE.finditer(text) if int(m.group(1)) == number]
+    hidden = [_shown(c.parts).strip() for c in _all_clozes(_clozes(text)) if c.number == number]
     return ", ".join(dict.fromkeys(h for h in hidden if h))
 
 
