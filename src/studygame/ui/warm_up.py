@@ -9,8 +9,8 @@ page finds them in `sys.modules`.
 
 Not at once, though. When Home's script ends, the browser is still fetching the code of
 Home's elements and its fonts from this same process; imports hold the GIL, and each of
-those small requests waited its turn: Home became usable 0.8 s later on a fresh server
-(3.5 s from process start instead of 2.7 s, `bench/page_times.py`).
+those small requests waited its turn: on a fresh server Home became usable 3.3 s after the
+process started instead of 2.7 s (medians, `bench/page_times.py`, docs/performance.md).
 """
 
 from __future__ import annotations
