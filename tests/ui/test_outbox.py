@@ -135,57 +135,55 @@ def answer_and_go_on(app: AppTest) -> None:
     assert not app.exception, app.exception
 
 
-def test_a_quiz_goes_on_through_an_outage_and_its_answers_arrive_exactly_once(
-    tcp_proxy, own_database_url, monkeypatch
-):
+@pytest.fixture
+def quiz(tcp_proxy, own_database_url, monkeypatch):
+    """The Quiz page, its database reached through the proxy the test cuts; and an engine
+    straight to the database, to see what arrived."""
     monkeypatch.setenv("DATABASE_URL", tcp_proxy.url(own_database_url))
     engine = create_engine(own_database_url)
     app = AppTest.from_file(str(ROOT / "pages" / "2_Quiz.py"), default_timeout=30)
-    try:
-        app.run()
-        app.radio(key="quiz-length").set_value(10)
-        next(b for b in app.button if b.label == "Start").click().run()
-        answer_and_go_on(app)  # saved at once
+    app.run()
+    yield app, engine
+    engine.dispose()
 
-        tcp_proxy.cut()
-        for _ in range(5):
-            answer_and_go_on(app)
-        waiting = [w.value for w in app.warning if "waiting to be saved" in w.value]
-        assert waiting and waiting[0].startswith("5 answers waiting to be saved")
-        assert not app.error or all("Not quite" in e.value for e in app.error)
 
-        tcp_proxy.restore()
-        answer_and_go_on(app)  # the outbox goes first, then this answer
+def test_a_quiz_goes_on_through_an_outage_and_its_answers_arrive_exactly_once(quiz, tcp_proxy):
+    app, engine = quiz
+    app.radio(key="quiz-length").set_value(10)
+    next(b for b in app.button if b.label == "Start").click().run()
+    answer_and_go_on(app)  # saved at once
 
-        assert not [w for w in app.warning if "waiting to be saved" in w.value]
-        with engine.connect() as connection:
-            rows = connection.execute(select(Attempt.id, Attempt.session_id)).all()
-        assert len(rows) == 7 and len({row.id for row in rows}) == 7
-        assert len({row.session_id for row in rows}) == 1
-    finally:
-        engine.dispose()
+    tcp_proxy.cut()
+    for _ in range(5):
+        answer_and_go_on(app)
+    waiting = [w.value for w in app.warning if "waiting to be saved" in w.value]
+    assert waiting and waiting[0].startswith("5 answers waiting to be saved")
+    assert not app.error or all("Not quite" in e.value for e in app.error)
+
+    tcp_proxy.restore()
+    answer_and_go_on(app)  # the outbox goes first, then this answer
+
+    assert not [w for w in app.warning if "waiting to be saved" in w.value]
+    with engine.connect() as connection:
+        rows = connection.execute(select(Attempt.id, Attempt.session_id)).all()
+    assert len(rows) == 7 and len({row.id for row in rows}) == 7
+    assert len({row.session_id for row in rows}) == 1
 
 
 def test_a_sitting_that_ends_during_an_outage_is_closed_with_all_its_answers_after_it(
-    tcp_proxy, own_database_url, monkeypatch
+    quiz, tcp_proxy
 ):
-    monkeypatch.setenv("DATABASE_URL", tcp_proxy.url(own_database_url))
-    engine = create_engine(own_database_url)
-    app = AppTest.from_file(str(ROOT / "pages" / "2_Quiz.py"), default_timeout=30)
-    try:
-        app.run()
-        next(b for b in app.button if b.label == "Start").click().run()
-        answer_and_go_on(app)
-        tcp_proxy.cut()
-        for _ in range(4):
-            answer_and_go_on(app)  # the last one leads to the summary
-        assert [s.value for s in app.subheader] == ["Done!"]
+    app, engine = quiz
+    next(b for b in app.button if b.label == "Start").click().run()
+    answer_and_go_on(app)
+    tcp_proxy.cut()
+    for _ in range(4):
+        answer_and_go_on(app)  # the last one leads to the summary
+    assert [s.value for s in app.subheader] == ["Done!"]
 
-        tcp_proxy.restore()
-        app.run()
+    tcp_proxy.restore()
+    app.run()
 
-        with engine.connect() as connection:
-            sitting = connection.execute(select(StudySession.answered, StudySession.ended_at)).one()
-        assert sitting.answered == 5 and sitting.ended_at is not None
-    finally:
-        engine.dispose()
+    with engine.connect() as connection:
+        sitting = connection.execute(select(StudySession.answered, StudySession.ended_at)).one()
+    assert sitting.answered == 5 and sitting.ended_at is not None
