@@ -28,7 +28,16 @@ import click
 from playwright.sync_api import Locator, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from served_app import CHROMIUM, CHROMIUM_ARGS, PHONE, app_database, echo_load, report, served
+from served_app import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SETTLED,
+    app_database,
+    echo_load,
+    report,
+    served,
+)
 
 PIN = "52719304"
 TIMEOUT_MS = 30_000
@@ -47,7 +56,6 @@ TAP_AND_WAIT = """
   requestAnimationFrame(tick);
 })
 """
-SETTLED = "!document.querySelector('[data-stale=\"true\"]')"
 
 
 def main_text(fragment: str) -> str:
